@@ -1,0 +1,5 @@
+//! The app's pages.
+
+mod target_check;
+
+pub use target_check::TargetCheck;

@@ -1,0 +1,159 @@
+//! What a rule says about an EgressPoint: a message tied to a Kubernetes field path.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How bad a finding is. Errors block a write; warnings and infos explain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Useful background, such as "TCP also permits TLS".
+    Info,
+    /// Allowed by the platform, but probably not what was meant.
+    Warning,
+    /// The platform rejects it, or it cannot work.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase word used in text output and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $text:literal,)*) => {
+        /// The rule a diagnostic comes from: a stable identifier for tools and docs.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum Code {
+            $($(#[$doc])* #[serde(rename = $text)] $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the order of DESIGN.md's table.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The kebab-case identifier (`ip-protocol`).
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The document is not YAML or JSON that can be read at all.
+    Syntax = "syntax",
+    /// A field holds the wrong type of value (a string where a number belongs).
+    Schema = "schema",
+    /// `apiVersion`/`kind` are not `networking.tanzu.vmware.com/v1alpha1` / `EgressPoint`.
+    Kind = "kind",
+    /// A field the EgressPoint schema does not have.
+    UnknownField = "unknown-field",
+    /// `metadata.name` is not a DNS-1123 subdomain.
+    Name = "name",
+    /// `spec.sourceRef` is incomplete or names an unsupported kind.
+    SourceRef = "source-ref",
+    /// No targets, or a target without hosts.
+    Targets = "targets",
+    /// A host that is neither a DNS name nor an IP address.
+    Host = "host",
+    /// A port number outside 1–65535.
+    Port = "port",
+    /// A protocol other than HTTP, HTTPS, TCP, TLS.
+    Protocol = "protocol",
+    /// An IP address host with a protocol other than TCP.
+    IpProtocol = "ip-protocol",
+    /// An IP address host on more than one port.
+    IpSinglePort = "ip-single-port",
+    /// One host and port exposed on two protocols.
+    HostPortProtocols = "host-port-protocols",
+    /// The same host, port and protocol listed twice or already allowed elsewhere.
+    Duplicate = "duplicate",
+    /// TLS on a port whose protocol has the server speak first.
+    ServerFirst = "server-first",
+    /// HTTP on 443 or HTTPS on 80.
+    SchemePort = "scheme-port",
+    /// A host written with uppercase letters.
+    HostCase = "host-case",
+    /// `sourceRef` names a workload that does not exist in the Space.
+    WorkloadMissing = "workload-missing",
+    /// TCP also permits HTTP, HTTPS and TLS.
+    TcpCovers = "tcp-covers",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding of one rule about one field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Kubernetes field path of the field at fault (`spec.targets[1].hosts[0]`); empty for
+    /// the whole object. The same string goes into a 422 Status `causes[].field`.
+    pub path: String,
+    /// How bad it is.
+    pub severity: Severity,
+    /// Which rule found it.
+    pub code: Code,
+    /// What is wrong, in words for a person.
+    pub message: String,
+    /// How to fix it, when there is a concrete fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `path`.
+    pub fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, path, message)
+    }
+
+    /// A warning at `path`.
+    pub fn warning(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, path, message)
+    }
+
+    /// An info at `path`.
+    pub fn info(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Info, code, path, message)
+    }
+
+    fn new(
+        severity: Severity,
+        code: Code,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic { path: path.into(), severity, code, message: message.into(), hint: None }
+    }
+
+    /// The same diagnostic with a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// True for errors, which block a write.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// True when any diagnostic is an error.
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(Diagnostic::is_error)
+}

@@ -1,0 +1,273 @@
+//! What a target host may be: a DNS hostname (RFC 1123) or an IPv4/IPv6 literal, written bare.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// A host that passed [`classify`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostKind {
+    /// A DNS hostname.
+    Name,
+    /// An IP address literal.
+    Ip(IpAddr),
+}
+
+/// Why a host is not acceptable, and the bare host to write instead when one can be seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostProblem {
+    /// What is wrong, for a person.
+    pub message: String,
+    /// The fix.
+    pub hint: Option<String>,
+}
+
+impl HostProblem {
+    fn new(message: String, hint: Option<String>) -> Self {
+        HostProblem { message, hint }
+    }
+}
+
+/// Longest DNS name (RFC 1123 §2.1, RFC 1035 §2.3.4).
+const MAX_NAME: usize = 253;
+/// Longest DNS label.
+const MAX_LABEL: usize = 63;
+
+/// Decides whether `host` is a bare DNS hostname or IP address.
+pub fn classify(host: &str) -> Result<HostKind, HostProblem> {
+    if host.is_empty() {
+        return Err(HostProblem::new(
+            "the host is empty".into(),
+            Some("write a host name such as www.example.com, or an IP address".into()),
+        ));
+    }
+    if let Ok(ip) = host.parse::<Ipv4Addr>() {
+        return Ok(HostKind::Ip(IpAddr::V4(ip)));
+    }
+    if let Ok(ip) = host.parse::<Ipv6Addr>() {
+        return Ok(HostKind::Ip(IpAddr::V6(ip)));
+    }
+    if host.trim() != host {
+        return Err(HostProblem::new(
+            format!("\"{host}\" has spaces around it"),
+            Some(host.trim().to_owned()),
+        ));
+    }
+    if let Some(problem) = url_parts(host) {
+        return Err(problem);
+    }
+    if host.contains('*') {
+        return Err(HostProblem::new(
+            format!("{host} is a wildcard: EgressPoint hosts are single names"),
+            Some("list each host name you need, for example api.example.com".into()),
+        ));
+    }
+    check_dns_name(host).map(|()| HostKind::Name)
+}
+
+/// The key under which two spellings of one host compare equal: hosts match
+/// case-insensitively, and `::0:1` is `::1`.
+pub fn host_key(host: &str, kind: HostKind) -> String {
+    match kind {
+        HostKind::Ip(ip) => ip.to_string(),
+        HostKind::Name => host.to_ascii_lowercase(),
+    }
+}
+
+/// Catches URLs and `host:port`, which people paste from browsers and connection strings.
+fn url_parts(host: &str) -> Option<HostProblem> {
+    if let Some((scheme, rest)) = host.split_once("://") {
+        let bare = bare_host(rest);
+        return Some(HostProblem::new(
+            format!(
+                "{host} is a URL: a host is written without the scheme \"{scheme}://\", a path or a port"
+            ),
+            Some(bare),
+        ));
+    }
+    if let Some((before, _)) = host.split_once('/') {
+        return Some(HostProblem::new(
+            format!("{host} has a path: a host is only the name, without \"/…\""),
+            Some(bare_host(before)),
+        ));
+    }
+    if let Some(inner) = host.strip_prefix('[') {
+        let (address, port) = inner.split_once(']').unwrap_or((inner, ""));
+        let port = port.trim_start_matches(':');
+        let hint = if port.is_empty() {
+            address.to_owned()
+        } else {
+            format!("{address} (and put {port} in port.number)")
+        };
+        return Some(HostProblem::new(
+            format!("{host} uses brackets: write the IPv6 address without [ ] or a port"),
+            Some(hint),
+        ));
+    }
+    if let Some((name, port)) = host.rsplit_once(':')
+        && !name.contains(':')
+    {
+        return Some(HostProblem::new(
+            format!("{host} includes a port: put the port in port.number, not in the host"),
+            Some(if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() {
+                format!("{name} (and put {port} in port.number)")
+            } else {
+                name.to_owned()
+            }),
+        ));
+    }
+    None
+}
+
+/// `user@host:port/path?query` → `host`.
+fn bare_host(rest: &str) -> String {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if let Some(inner) = authority.strip_prefix('[') {
+        return inner.split(']').next().unwrap_or(inner).to_owned();
+    }
+    authority.split(':').next().unwrap_or(authority).to_owned()
+}
+
+fn check_dns_name(host: &str) -> Result<(), HostProblem> {
+    if let Some(stripped) = host.strip_suffix('.')
+        && !stripped.is_empty()
+        && !stripped.ends_with('.')
+    {
+        return Err(HostProblem::new(
+            format!("{host} ends with a dot: write the name without the trailing dot"),
+            Some(stripped.to_owned()),
+        ));
+    }
+    if host.len() > MAX_NAME {
+        return Err(HostProblem::new(
+            format!("the host is {} characters long: DNS names are at most {MAX_NAME}", host.len()),
+            None,
+        ));
+    }
+    let mut all_numeric = true;
+    let mut last_numeric = false;
+    for label in host.split('.') {
+        check_label(host, label)?;
+        last_numeric = label.bytes().all(|b| b.is_ascii_digit());
+        all_numeric &= last_numeric;
+    }
+    if all_numeric {
+        return Err(HostProblem::new(
+            format!(
+                "{host} looks like an IPv4 address but is not one (four numbers 0–255, no leading zeros)"
+            ),
+            None,
+        ));
+    }
+    if last_numeric {
+        return Err(HostProblem::new(
+            format!("{host} ends in a number: a DNS name's last label has letters"),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+fn check_label(host: &str, label: &str) -> Result<(), HostProblem> {
+    if label.is_empty() {
+        return Err(HostProblem::new(
+            format!("{host} has an empty label (\"..\" or a leading dot)"),
+            Some(host.split('.').filter(|l| !l.is_empty()).collect::<Vec<_>>().join(".")),
+        ));
+    }
+    if label.len() > MAX_LABEL {
+        return Err(HostProblem::new(
+            format!(
+                "the label \"{}…\" of {host} is {} characters long: DNS labels are at most {MAX_LABEL}",
+                &label[..label.floor_char_boundary(12)],
+                label.len()
+            ),
+            None,
+        ));
+    }
+    if let Some(bad) = label.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+        let hint = (bad == '_').then(|| host.replace('_', "-"));
+        return Err(HostProblem::new(
+            format!(
+                "{host} contains {}: a DNS name has only letters, digits, '-' and '.'",
+                describe_char(bad)
+            ),
+            hint,
+        ));
+    }
+    if label.starts_with('-') || label.ends_with('-') {
+        return Err(HostProblem::new(
+            format!(
+                "the label \"{label}\" of {host} starts or ends with '-', which DNS does not allow"
+            ),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        '_' => "'_' (underscore)".into(),
+        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        c => format!("'{c}'"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_addresses_are_accepted() {
+        for host in ["www.example.com", "localhost", "a-b.c0", "Example.COM", "xn--bcher-kva.de"] {
+            assert_eq!(classify(host), Ok(HostKind::Name), "{host}");
+        }
+        assert!(matches!(classify("11.22.33.44"), Ok(HostKind::Ip(IpAddr::V4(_)))));
+        assert!(matches!(classify("2001:db8::1"), Ok(HostKind::Ip(IpAddr::V6(_)))));
+    }
+
+    #[test]
+    fn urls_and_ports_are_rejected_with_the_bare_host_as_hint() {
+        let cases = [
+            ("https://api.example.com/v1", "api.example.com"),
+            ("http://user@api.example.com:8080", "api.example.com"),
+            ("api.example.com/v1", "api.example.com"),
+            ("api.example.com:8443", "api.example.com (and put 8443 in port.number)"),
+            ("[2001:db8::1]:443", "2001:db8::1 (and put 443 in port.number)"),
+            (" api.example.com", "api.example.com"),
+            ("api.example.com.", "api.example.com"),
+            ("my_host.example.com", "my-host.example.com"),
+        ];
+        for (host, hint) in cases {
+            let problem = classify(host).expect_err(host);
+            assert_eq!(problem.hint.as_deref(), Some(hint), "{host}: {}", problem.message);
+        }
+    }
+
+    #[test]
+    fn malformed_names_are_rejected() {
+        let long_label = format!("{}.com", "a".repeat(64));
+        let long_name = ["abcdefghi"; 26].join(".");
+        for host in [
+            "*.example.com",
+            "-a.example.com",
+            "a..b",
+            "999.1.1.1",
+            "011.022.033.044",
+            "example.123",
+            long_label.as_str(),
+            long_name.as_str(),
+            "ex ample.com",
+        ] {
+            assert!(classify(host).is_err(), "{host} should be rejected");
+        }
+    }
+
+    #[test]
+    fn host_keys_ignore_case_and_ipv6_spelling() {
+        assert_eq!(host_key("API.Example.com", HostKind::Name), "api.example.com");
+        let ip = classify("2001:DB8:0::1").unwrap();
+        assert_eq!(host_key("2001:DB8:0::1", ip), "2001:db8::1");
+    }
+}

@@ -1,0 +1,72 @@
+//! Kubernetes object names: DNS-1123 subdomains (`metadata.name`, `sourceRef.name`).
+
+/// Longest DNS-1123 subdomain.
+pub const MAX_SUBDOMAIN: usize = 253;
+
+/// Checks a DNS-1123 subdomain: at most 253 characters, lowercase letters, digits, '-' and
+/// '.', each dot-separated part starting and ending with a letter or digit. Returns what is
+/// wrong, in words.
+pub fn check_subdomain(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("is empty".into());
+    }
+    if name.len() > MAX_SUBDOMAIN {
+        return Err(format!("is {} characters long; the limit is {MAX_SUBDOMAIN}", name.len()));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_ascii_uppercase()) {
+        return Err(format!("contains the uppercase letter '{c}'; names are lowercase"));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.')) {
+        return Err(format!(
+            "contains '{c}'; only lowercase letters, digits, '-' and '.' are allowed"
+        ));
+    }
+    for part in name.split('.') {
+        let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        if !edge_ok(part.chars().next()) || !edge_ok(part.chars().last()) {
+            return Err("must start and end with a letter or digit, also around each '.'".into());
+        }
+    }
+    Ok(())
+}
+
+/// A valid name close to `name` ("My_App" → "my-app"), to offer as a hint.
+pub fn suggest_subdomain(name: &str) -> Option<String> {
+    let mapped: String = name
+        .chars()
+        .map(|c| match c {
+            'A'..='Z' => c.to_ascii_lowercase(),
+            'a'..='z' | '0'..='9' | '.' => c,
+            _ => '-',
+        })
+        .collect();
+    let parts: Vec<&str> =
+        mapped.split('.').map(|p| p.trim_matches('-')).filter(|p| !p.is_empty()).collect();
+    let mut suggestion = parts.join(".");
+    suggestion.truncate(MAX_SUBDOMAIN);
+    let suggestion = suggestion.trim_end_matches(['-', '.']).to_owned();
+    (check_subdomain(&suggestion).is_ok() && suggestion != name).then_some(suggestion)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subdomains_follow_dns_1123() {
+        for ok in ["example-egress", "a", "a.b-c.d1", "0abc"] {
+            assert_eq!(check_subdomain(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "Example", "a_b", "-a", "a-", "a..b", "a.-b"] {
+            assert!(check_subdomain(bad).is_err(), "{bad}");
+        }
+        assert!(check_subdomain(&"a".repeat(254)).is_err());
+    }
+
+    #[test]
+    fn a_close_valid_name_is_suggested() {
+        assert_eq!(suggest_subdomain("My_App").as_deref(), Some("my-app"));
+        assert_eq!(suggest_subdomain("-x-.y"), Some("x.y".into()));
+        assert_eq!(suggest_subdomain("fine"), None);
+    }
+}

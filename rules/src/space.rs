@@ -1,0 +1,109 @@
+//! The Space index: host → the ports, protocols and EgressPoints that already use it, so a
+//! Space-wide check costs O(targets × hosts) lookups instead of a scan of the Space.
+
+use crate::model::{AppliesTo, EgressPoint, Protocol};
+use crate::validate::entries;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// One host+port+protocol of an indexed EgressPoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexedRule {
+    /// The port.
+    pub port: u16,
+    /// The protocol.
+    pub protocol: Protocol,
+    egress_point: Arc<str>,
+    applies_to: Arc<AppliesTo>,
+}
+
+impl IndexedRule {
+    /// Name of the EgressPoint the rule comes from.
+    pub fn egress_point(&self) -> &str {
+        &self.egress_point
+    }
+
+    /// Whom that EgressPoint applies to.
+    pub fn applies_to(&self) -> &AppliesTo {
+        &self.applies_to
+    }
+}
+
+/// Every valid rule of a Space's EgressPoints, by host key (lowercase name or canonical IP).
+#[derive(Clone, Debug, Default)]
+pub struct SpaceIndex {
+    by_host: HashMap<String, Vec<IndexedRule>>,
+    hosts_of: HashMap<Arc<str>, Vec<String>>,
+    rules: usize,
+}
+
+impl SpaceIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The index of these EgressPoints.
+    pub fn build<'a>(egress_points: impl IntoIterator<Item = &'a EgressPoint>) -> Self {
+        let mut index = Self::new();
+        for ep in egress_points {
+            index.insert(ep);
+        }
+        index
+    }
+
+    /// Adds (or replaces) an EgressPoint's rules. Invalid targets are left out.
+    pub fn insert(&mut self, ep: &EgressPoint) {
+        self.remove(ep.name());
+        let name: Arc<str> = Arc::from(ep.name());
+        let applies_to = Arc::new(ep.applies_to());
+        let mut keys = Vec::new();
+        for entry in entries(ep) {
+            let rule = IndexedRule {
+                port: entry.port,
+                protocol: entry.protocol,
+                egress_point: name.clone(),
+                applies_to: applies_to.clone(),
+            };
+            self.by_host.entry(entry.key.clone()).or_default().push(rule);
+            keys.push(entry.key);
+            self.rules += 1;
+        }
+        self.hosts_of.insert(name, keys);
+    }
+
+    /// Removes the rules of the EgressPoint called `name`.
+    pub fn remove(&mut self, name: &str) {
+        let Some(keys) = self.hosts_of.remove(name) else { return };
+        for key in keys {
+            if let Some(rules) = self.by_host.get_mut(&key) {
+                let before = rules.len();
+                rules.retain(|r| r.egress_point() != name);
+                self.rules -= before - rules.len();
+                if rules.is_empty() {
+                    self.by_host.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// Every rule for the host with this key, on any port.
+    pub fn rules_for_host(&self, key: &str) -> &[IndexedRule] {
+        self.by_host.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// The rules for this host key and port.
+    pub fn lookup<'s>(&'s self, key: &str, port: u16) -> impl Iterator<Item = &'s IndexedRule> {
+        self.rules_for_host(key).iter().filter(move |r| r.port == port)
+    }
+
+    /// How many host+port+protocol rules are indexed.
+    pub fn len(&self) -> usize {
+        self.rules
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.rules == 0
+    }
+}

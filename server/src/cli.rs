@@ -1,0 +1,91 @@
+//! Command-line interface: `egress-console serve | lint`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use egress_rules::Severity;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Egress Console: create, list and check Tanzu Platform EgressPoints
+/// (networking.tanzu.vmware.com/v1alpha1).
+#[derive(Debug, Parser)]
+#[command(name = "egress-console", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web UI (and, as it grows, the REST API) on a local address.
+    Serve(ServeArgs),
+    /// Check EgressPoint YAML files the way the platform will, before you apply them.
+    ///
+    /// Reads multi-document YAML (or JSON); documents of other kinds are skipped.
+    /// EgressPoints are grouped by metadata.namespace (none = one default Space), so
+    /// conflicts between documents and files of one Space are found.
+    ///
+    /// Exit status: 0 when no error was found (warnings allowed), 1 when any document has an
+    /// error, 2 for usage or I/O problems.
+    #[command(
+        after_help = "Examples:\n  egress-console lint deploy/*.yaml\n  kubectl get egp -A -o yaml | egress-console lint -\n  egress-console lint --format json egress.yaml"
+    )]
+    Lint(LintArgs),
+}
+
+/// Options of `serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Keep it on loopback unless a proxy authenticates users.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "EGRESS_CONSOLE_LISTEN")]
+    pub listen: SocketAddr,
+    /// Folder with the built UI (index.html, pkg/). Default: `site` next to the binary or
+    /// one folder up, where `cargo xtask build` puts it.
+    #[arg(long, env = "EGRESS_CONSOLE_SITE_DIR")]
+    pub site_dir: Option<PathBuf>,
+}
+
+/// Options of `lint`.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// YAML or JSON files to check; `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format: compiler-style text, or a JSON array of findings.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Least severe finding to print. Errors are always printed and always set exit status 1.
+    #[arg(long, value_enum, default_value_t = MinSeverity::Info)]
+    pub min_severity: MinSeverity,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `file:line: severity[code] name path: message`, then the hint.
+    Text,
+    /// `[{file, document, line, namespace, name, path, severity, code, message, hint}]`.
+    Json,
+}
+
+/// `--min-severity`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MinSeverity {
+    /// Everything, including background such as "TCP also permits TLS".
+    Info,
+    /// Warnings and errors.
+    Warning,
+    /// Errors only.
+    Error,
+}
+
+impl From<MinSeverity> for Severity {
+    fn from(value: MinSeverity) -> Self {
+        match value {
+            MinSeverity::Info => Severity::Info,
+            MinSeverity::Warning => Severity::Warning,
+            MinSeverity::Error => Severity::Error,
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Finds the EgressPoints in YAML streams, groups them into Spaces by namespace, checks
+//! each against the rest of its Space, and places every diagnostic on a line.
+
+use egress_rules::yaml::{YamlDocument, parse_stream};
+use egress_rules::{
+    Code, Decoded, Diagnostic, GROUP, KIND, Severity, SpaceContext, SpaceIndex, decode, path,
+    validate_in_space,
+};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One file (or stdin) to lint.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// As the user named it; `-` for stdin.
+    pub name: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// One diagnostic, placed in a file. Serialized as a `--format json` element.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The file, as named on the command line.
+    pub file: String,
+    /// 1-based document number in the file's YAML stream.
+    pub document: usize,
+    /// 1-based line of the field (or of the nearest enclosing field written in the file).
+    pub line: usize,
+    /// `metadata.namespace`; "" is the default Space of files without one.
+    pub namespace: String,
+    /// `metadata.name` of the EgressPoint; "" when it has none or the document is unreadable.
+    pub name: String,
+    /// Kubernetes field path inside the object (`spec.targets[0].hosts[0]`).
+    pub path: String,
+    /// `error`, `warning` or `info`.
+    pub severity: Severity,
+    /// The rule (`ip-protocol`).
+    pub code: Code,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+/// The result of linting some inputs.
+#[derive(Debug, Default)]
+pub struct Linted {
+    /// Every finding, by file, then line.
+    pub findings: Vec<Finding>,
+    /// How many EgressPoints were checked.
+    pub egress_points: usize,
+}
+
+impl Linted {
+    /// True when any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+
+    /// "1 error, 2 warnings in 3 EgressPoints (2 files)".
+    pub fn summary(&self, files: usize) -> String {
+        let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();
+        format!(
+            "{}, {} in {} ({})",
+            plural(count(Severity::Error), "error"),
+            plural(count(Severity::Warning), "warning"),
+            plural(self.egress_points, "EgressPoint"),
+            plural(files, "file")
+        )
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+/// An EgressPoint found in a document, with where it came from.
+struct Found<'a> {
+    file: &'a str,
+    document: &'a YamlDocument,
+    /// Path of the object inside the document: "" or `items[3]` in a `kind: List`.
+    prefix: String,
+    decoded: Decoded,
+}
+
+/// Lints every input together: EgressPoints of one namespace are one Space, across files.
+pub fn lint_inputs(inputs: &[Input]) -> Linted {
+    let mut linted = Linted::default();
+    let mut streams = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        match std::str::from_utf8(&input.bytes) {
+            Ok(text) => {
+                let (documents, error) = parse_stream(text);
+                if let Some(error) = error {
+                    linted.findings.push(Finding {
+                        file: input.name.clone(),
+                        document: documents.len() + 1,
+                        line: error.line,
+                        namespace: String::new(),
+                        name: String::new(),
+                        path: String::new(),
+                        severity: Severity::Error,
+                        code: Code::Syntax,
+                        message: format!(
+                            "not valid YAML: {} (column {})",
+                            error.message, error.column
+                        ),
+                        hint: Some("the rest of this file was not checked".into()),
+                    });
+                }
+                streams.push((input.name.as_str(), documents));
+            }
+            Err(e) => linted.findings.push(Finding {
+                file: input.name.clone(),
+                document: 1,
+                line: 1 + input.bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count(),
+                namespace: String::new(),
+                name: String::new(),
+                path: String::new(),
+                severity: Severity::Error,
+                code: Code::Syntax,
+                message: "the file is not UTF-8 text".into(),
+                hint: Some("save it as UTF-8".into()),
+            }),
+        }
+    }
+
+    let mut spaces: BTreeMap<String, Vec<Found<'_>>> = BTreeMap::new();
+    for (file, documents) in &streams {
+        for document in documents {
+            for (prefix, object) in egress_points_in(&document.value) {
+                let decoded = decode(object);
+                let namespace = decoded.egress_point.metadata.namespace.clone().unwrap_or_default();
+                spaces.entry(namespace).or_default().push(Found {
+                    file,
+                    document,
+                    prefix,
+                    decoded,
+                });
+            }
+        }
+    }
+
+    for (namespace, found) in &spaces {
+        linted.egress_points += found.len();
+        let index = SpaceIndex::build(found.iter().map(|f| &f.decoded.egress_point));
+        let space = SpaceContext { index: &index, workloads: None };
+        let mut first_by_name: BTreeMap<&str, &Found<'_>> = BTreeMap::new();
+        for f in found {
+            let ep = &f.decoded.egress_point;
+            let mut diagnostics = f.decoded.diagnostics.clone();
+            diagnostics.extend(validate_in_space(ep, space));
+            if !ep.name().is_empty()
+                && let Some(first) = first_by_name.insert(ep.name(), f)
+            {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::Duplicate,
+                        "metadata.name",
+                        format!(
+                            "EgressPoint \"{}\" is also defined in {}:{}: applying both keeps only the last",
+                            ep.name(),
+                            first.file,
+                            first.document.line_of(&first.prefix)
+                        ),
+                    )
+                    .with_hint("rename one of them, or merge their targets"),
+                );
+            }
+            for d in diagnostics {
+                linted.findings.push(finding(f, namespace, d));
+            }
+        }
+    }
+    linted.findings.sort_by(|a, b| {
+        let file_order = |f: &Finding| inputs.iter().position(|i| i.name == f.file);
+        (file_order(a), a.document, a.line).cmp(&(file_order(b), b.document, b.line))
+    });
+    linted
+}
+
+fn finding(found: &Found<'_>, namespace: &str, d: Diagnostic) -> Finding {
+    let full_path = if found.prefix.is_empty() {
+        d.path.clone()
+    } else if d.path.is_empty() {
+        found.prefix.clone()
+    } else {
+        format!("{}.{}", found.prefix, d.path)
+    };
+    Finding {
+        file: found.file.to_owned(),
+        document: found.document.index + 1,
+        line: found.document.line_of(&full_path),
+        namespace: namespace.to_owned(),
+        name: found.decoded.egress_point.name().to_owned(),
+        path: d.path,
+        severity: d.severity,
+        code: d.code,
+        message: d.message,
+        hint: d.hint,
+    }
+}
+
+/// The EgressPoints of a document: the document itself, or the items of a `kind: List`
+/// (as `kubectl get -o yaml` prints). Other kinds are skipped.
+fn egress_points_in(value: &Value) -> Vec<(String, &Value)> {
+    if value.get("kind").and_then(Value::as_str) == Some("List")
+        && let Some(items) = value.get("items").and_then(Value::as_array)
+    {
+        return items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| is_egress_point(item))
+            .map(|(i, item)| (path::index("items", i), item))
+            .collect();
+    }
+    if is_egress_point(value) { vec![(String::new(), value)] } else { Vec::new() }
+}
+
+/// An EgressPoint, or something meant to be one: `kind: EgressPoint` in any spelling or
+/// version, or any kind of the EgressPoint API group (so `kind: EgressPoints` is reported,
+/// not skipped).
+fn is_egress_point(value: &Value) -> bool {
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+    let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    kind.eq_ignore_ascii_case(KIND)
+        || kind.to_ascii_lowercase().starts_with("egresspoint")
+        || api_version.split('/').next() == Some(GROUP)
+}

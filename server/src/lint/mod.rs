@@ -1,0 +1,56 @@
+//! `egress-console lint`: checks EgressPoint YAML the way the platform will, before it is
+//! applied, with the same `egress-rules` functions the UI and the API use.
+
+mod collect;
+mod report;
+
+pub use collect::{Finding, Input, lint_inputs};
+
+use crate::cli::{Format, LintArgs};
+use crate::{Error, Result};
+use egress_rules::Severity;
+use std::io::{Read, Write};
+
+/// Runs `lint` and returns the exit status: 0 no error, 1 an error was found, 2 the input
+/// could not be read.
+pub fn run(args: &LintArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) -> u8 {
+    let inputs = match read_inputs(args, stdin) {
+        Ok(inputs) => inputs,
+        Err(e) => {
+            eprintln!("egress-console lint: {e}");
+            return 2;
+        }
+    };
+    let linted = lint_inputs(&inputs);
+    let min = Severity::from(args.min_severity);
+    let shown: Vec<&Finding> = linted.findings.iter().filter(|f| f.severity >= min).collect();
+    let written = match args.format {
+        Format::Text => report::write_text(stdout, &shown, &linted.summary(inputs.len())),
+        Format::Json => report::write_json(stdout, &shown),
+    };
+    if let Err(e) = written {
+        eprintln!("egress-console lint: cannot write the report: {e}");
+        return 2;
+    }
+    u8::from(linted.has_errors())
+}
+
+fn read_inputs(args: &LintArgs, stdin: &mut dyn Read) -> Result<Vec<Input>> {
+    let mut inputs = Vec::with_capacity(args.files.len());
+    let mut stdin_used = false;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let bytes = if name == "-" {
+            if std::mem::replace(&mut stdin_used, true) {
+                continue;
+            }
+            let mut bytes = Vec::new();
+            stdin.read_to_end(&mut bytes).map(|_| bytes)
+        } else {
+            std::fs::read(path)
+        }
+        .map_err(|source| Error::Read { path: name.clone(), source })?;
+        inputs.push(Input { name, bytes });
+    }
+    Ok(inputs)
+}

@@ -1,0 +1,40 @@
+//! `egress-console`: see `egress-console --help`.
+
+use clap::Parser;
+use egress_console::cli::{Cli, Command};
+use egress_console::{lint, serve};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Lint(args) => {
+            let stdout = std::io::stdout();
+            let code = lint::run(&args, &mut std::io::stdin().lock(), &mut stdout.lock());
+            ExitCode::from(code)
+        }
+        Command::Serve(args) => {
+            init_tracing();
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+            };
+            match runtime.block_on(serve::run(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&e.to_string()),
+            }
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}
+
+fn fail(message: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "egress-console: {message}");
+    ExitCode::from(2)
+}

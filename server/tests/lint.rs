@@ -1,0 +1,179 @@
+//! `egress-console lint` as a user runs it: the real binary, real files, exit statuses.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn lint(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_egress-console"))
+        .arg("lint")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("egress-console runs");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn json_findings(output: &Output) -> Vec<Value> {
+    serde_json::from_slice::<Value>(&output.stdout)
+        .expect("JSON output")
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const EP: &str = "apiVersion: networking.tanzu.vmware.com/v1alpha1\nkind: EgressPoint\n";
+
+#[test]
+fn the_reference_example_passes_with_exit_status_0() {
+    let output = lint(&[fixture("reference-example.yaml").to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("0 errors, 0 warnings in 1 EgressPoint (1 file)"));
+}
+
+#[test]
+fn an_ip_host_with_https_fails_with_the_ip_protocol_diagnostic_on_its_line() {
+    let file = fixture("ip-https.yaml");
+    let output = lint(&[file.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let expected = format!(
+        "{}:8: error[ip-protocol] database spec.targets[0].hosts[0]: 11.22.33.44 is an IP address",
+        file.display()
+    );
+    assert!(text.contains(&expected), "{text}");
+    assert!(text.contains("    hint: set spec.targets[0].port.protocol to TCP"), "{text}");
+}
+
+#[test]
+fn json_output_has_every_field_of_a_finding() {
+    let output = lint(&["--format", "json", fixture("ip-https.yaml").to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(1));
+    let findings = json_findings(&output);
+    let f = findings.iter().find(|f| f["code"] == "ip-protocol").expect("ip-protocol finding");
+    assert_eq!(f["path"], "spec.targets[0].hosts[0]");
+    assert_eq!((f["line"].as_u64(), f["document"].as_u64()), (Some(8), Some(1)));
+    assert_eq!((f["severity"].as_str(), f["name"].as_str()), (Some("error"), Some("database")));
+    assert_eq!(f["namespace"], "");
+    assert!(f["hint"].as_str().unwrap().contains("TCP"));
+    assert!(f["file"].as_str().unwrap().ends_with("ip-https.yaml"));
+}
+
+#[test]
+fn other_kinds_in_a_multi_document_stream_are_skipped() {
+    let stream = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec: {{replicas: 1}}\n---\n\
+         {EP}metadata: {{name: ok}}\nspec:\n  targets:\n  - hosts: [api.example.com]\n    port: {{number: 443, protocol: HTTPS}}\n---\n"
+    );
+    let output = lint(&["-"], Some(&stream));
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("in 1 EgressPoint (1 file)"));
+}
+
+#[test]
+fn conflicts_between_files_of_one_namespace_are_found_and_other_namespaces_never_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = |ns: &str, name: &str, protocol: &str| {
+        format!(
+            "{EP}metadata: {{name: {name}, namespace: {ns}}}\nspec:\n  targets:\n  - hosts: [db.example.com]\n    port: {{number: 5432, protocol: {protocol}}}\n"
+        )
+    };
+    let a = write(&dir, "a.yaml", &target("team-a", "db-tcp", "TCP"));
+    let b = write(
+        &dir,
+        "b.yaml",
+        &format!("{}---\n{}", target("team-a", "db-tls", "TLS"), target("team-b", "db-tls", "TLS")),
+    );
+    let output = lint(&["--format", "json", &a, &b], None);
+    assert_eq!(output.status.code(), Some(1));
+    let conflicts: Vec<_> =
+        json_findings(&output).into_iter().filter(|f| f["code"] == "host-port-protocols").collect();
+    // db-tcp and db-tls of team-a conflict with each other; team-b's db-tls with nothing.
+    assert_eq!(conflicts.len(), 2, "{conflicts:#?}");
+    assert!(conflicts.iter().all(|f| f["namespace"] == "team-a"));
+    let on_b = conflicts.iter().find(|f| f["file"] == b.as_str()).unwrap();
+    assert!(on_b["message"].as_str().unwrap().contains("by EgressPoint \"db-tcp\""));
+}
+
+#[test]
+fn a_list_from_kubectl_get_is_checked_item_by_item() {
+    let list = format!(
+        "apiVersion: v1\nkind: List\nitems:\n- {}\n",
+        "apiVersion: networking.tanzu.vmware.com/v1alpha1\n  kind: EgressPoint\n  metadata: {name: bad}\n  spec:\n    targets:\n    - hosts: [\"https://x.example.com\"]\n      port: {number: 443, protocol: HTTPS}"
+    );
+    let output = lint(&["--format", "json", "-"], Some(&list));
+    let findings = json_findings(&output);
+    let host = findings.iter().find(|f| f["code"] == "host").expect("host finding");
+    assert_eq!(host["line"].as_u64(), Some(9), "{host:#?}");
+}
+
+#[test]
+fn unparseable_yaml_is_an_error_with_its_line() {
+    let output =
+        lint(&["--format", "json", "-"], Some(&format!("{EP}metadata: {{name: x\nspec: [\n")));
+    assert_eq!(output.status.code(), Some(1));
+    let findings = json_findings(&output);
+    assert_eq!(findings[0]["code"], "syntax");
+    assert!(findings[0]["line"].as_u64().unwrap() >= 3, "{findings:#?}");
+}
+
+#[test]
+fn a_missing_file_exits_2_with_one_line_on_stderr() {
+    let output = lint(&["/nonexistent/egress.yaml"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot read /nonexistent/egress.yaml"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(lint(&[], None).status.code(), Some(2));
+    assert_eq!(lint(&["--format", "xml", "x.yaml"], None).status.code(), Some(2));
+}
+
+#[test]
+fn warnings_alone_exit_0_and_min_severity_hides_them() {
+    let doc = format!(
+        "{EP}metadata: {{name: mail}}\nspec:\n  targets:\n  - hosts: [smtp.example.com]\n    port: {{number: 25, protocol: TLS}}\n"
+    );
+    let output = lint(&["-"], Some(&doc));
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains("warning[server-first]"), "{}", stdout(&output));
+    let quiet = lint(&["--min-severity", "error", "-"], Some(&doc));
+    assert!(!stdout(&quiet).contains("server-first"));
+}
+
+#[test]
+fn two_documents_with_one_name_in_one_namespace_are_reported() {
+    let doc = format!(
+        "{EP}metadata: {{name: twin}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port: {{number: 443, protocol: HTTPS}}\n"
+    );
+    let output = lint(&["--format", "json", "-"], Some(&format!("{doc}---\n{doc}")));
+    let findings = json_findings(&output);
+    assert!(
+        findings.iter().any(|f| f["code"] == "duplicate" && f["path"] == "metadata.name"),
+        "{findings:#?}"
+    );
+}

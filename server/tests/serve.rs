@@ -1,0 +1,75 @@
+//! The HTTP routes of `serve`, through the router with no socket.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use egress_console::serve::{AppState, BODY_LIMIT, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+fn app() -> (axum::Router, tempfile::TempDir) {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("index.html"), "<!doctype html><title>Egress Console</title>")
+        .unwrap();
+    (router(AppState { site_dir: site.path().to_owned() }), site)
+}
+
+async fn send(request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let (app, _site) = app();
+    let response = app.oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, headers, body.to_vec())
+}
+
+fn post(body: impl Into<Body>) -> Request<Body> {
+    Request::post("/api/v1/validate")
+        .header(header::CONTENT_TYPE, "application/yaml")
+        .body(body.into())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let (status, _, body) = send(Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!((status, body.as_slice()), (StatusCode::OK, b"ok".as_slice()));
+}
+
+#[tokio::test]
+async fn app_routes_fall_back_to_the_ui_with_security_headers() {
+    let (status, headers, body) =
+        send(Request::get("/spaces/default/egresspoints/new").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&body).contains("Egress Console"));
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+}
+
+#[tokio::test]
+async fn validate_reports_the_diagnostics_of_a_posted_egress_point() {
+    let yaml = "apiVersion: networking.tanzu.vmware.com/v1alpha1\nkind: EgressPoint\nmetadata: {name: db}\n\
+                spec:\n  targets:\n  - hosts: [11.22.33.44]\n    port: {number: 443, protocol: HTTPS}\n";
+    let (status, _, body) = send(post(yaml)).await;
+    assert_eq!(status, StatusCode::OK);
+    let report: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["diagnostics"][0]["code"], "ip-protocol");
+    assert_eq!(report["diagnostics"][0]["path"], "spec.targets[0].hosts[0]");
+}
+
+#[tokio::test]
+async fn validate_turns_unreadable_yaml_into_a_syntax_diagnostic() {
+    let (status, _, body) = send(post("spec: [\n")).await;
+    assert_eq!(status, StatusCode::OK);
+    let report: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(report["diagnostics"][0]["code"], "syntax");
+    assert!(report["diagnostics"][0]["message"].as_str().unwrap().contains("line"));
+}
+
+#[tokio::test]
+async fn a_body_over_1_mib_is_refused_with_413() {
+    let (status, _, _) = send(post(vec![b'a'; BODY_LIMIT + 1])).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}

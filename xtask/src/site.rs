@@ -1,0 +1,55 @@
+//! The site the server serves: `public/`, `style/` and the wasm app in `<target>/site`.
+
+use crate::system::{cargo, run as run_command, target_dir, workspace_root};
+use crate::wasm::{Route, bindgen};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// Builds the frontend and lays the site out; returns the site folder.
+pub fn build() -> Result<PathBuf> {
+    let route = Route::find()?;
+    let wasm = route.build_frontend()?;
+    let site = target_dir().join("site");
+    let mut changed = bindgen(&wasm, &site.join("pkg"))?;
+    let root = workspace_root();
+    for dir in [root.join("public"), root.join("style")] {
+        changed |= copy_changed(&dir, &site)?;
+    }
+    if changed {
+        eprintln!("xtask: site laid out in {}", site.display());
+    } else {
+        eprintln!("xtask: site is up to date in {}", site.display());
+    }
+    Ok(site)
+}
+
+/// `cargo xtask run`: build, then serve.
+pub fn run(serve_args: &[String]) -> Result<()> {
+    let site = build()?;
+    eprintln!("xtask: building egress-console (release)");
+    run_command(cargo().args(["build", "--release", "--package", "egress-console"]))?;
+    let binary = target_dir().join("release").join("egress-console");
+    let mut serve = std::process::Command::new(&binary);
+    serve.arg("serve").arg("--site-dir").arg(&site).args(serve_args);
+    run_command(&mut serve)
+}
+
+/// Copies every file of `from` into `to` whose content differs; true when any did.
+fn copy_changed(from: &Path, to: &Path) -> Result<bool> {
+    let mut changed = false;
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            changed |= copy_changed(&entry.path(), &dest)?;
+            continue;
+        }
+        let content = std::fs::read(entry.path())?;
+        if std::fs::read(&dest).ok().as_deref() != Some(&content[..]) {
+            std::fs::write(&dest, content)?;
+            changed = true;
+        }
+    }
+    Ok(changed)
+}

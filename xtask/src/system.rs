@@ -1,0 +1,84 @@
+//! Running commands, finding the workspace, installing what tests need.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root (the folder above `xtask/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf()
+}
+
+/// `CARGO_TARGET_DIR`, or `<workspace>/target`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// The cargo that runs this xtask.
+pub fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(workspace_root());
+    command
+}
+
+/// Runs `command`, failing with its command line when it does not succeed.
+pub fn run(command: &mut Command) -> Result<()> {
+    let shown = format!("{command:?}");
+    let status = command.status().with_context(|| format!("cannot start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+/// True when `program` runs (`program --version` exits 0).
+pub fn has(program: &str) -> bool {
+    Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+/// True when this process runs as root (so apt-get works without sudo).
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Installs Debian packages, once; says what to do when it cannot.
+pub fn apt_install(packages: &[&str], why: &str) -> Result<()> {
+    if !is_root() || !has("apt-get") {
+        bail!(
+            "{why} needs the Debian packages {}: install them (apt-get install {0}) and run again",
+            packages.join(" ")
+        );
+    }
+    eprintln!("xtask: installing {} ({why})", packages.join(" "));
+    let mut update = Command::new("apt-get");
+    update.args(["update", "-qq"]);
+    run(&mut update)?;
+    let mut install = Command::new("apt-get");
+    install
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    run(&mut install)
+}
+
+/// `cargo xtask test`: every test of the project.
+pub fn test() -> Result<()> {
+    if !(Path::new("/usr/bin/chromium").exists() && has("chromedriver")) {
+        apt_install(&["chromium", "chromium-driver"], "the browser tests")?;
+    }
+    let site = crate::site::build()?;
+    eprintln!("xtask: building egress-console");
+    run(cargo().args(["build", "--package", "egress-console", "--bin", "egress-console"]))?;
+    let binary = target_dir().join("debug").join("egress-console");
+    eprintln!("xtask: running every test");
+    run(cargo()
+        .args(["test", "--workspace", "--no-fail-fast"])
+        .env("EGRESS_CONSOLE_BIN", &binary)
+        .env("EGRESS_CONSOLE_SITE_DIR", &site)
+        .env("EGRESS_TEST_OUTPUT", workspace_root().join("test-output")))
+}
