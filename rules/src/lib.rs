@@ -50,7 +50,11 @@ pub fn check_value(value: &Value, space: Option<SpaceContext<'_>>) -> Decoded {
         Some(space) => validate_in_space(&decoded.egress_point, space),
         None => validate(&decoded.egress_point),
     };
-    decoded.diagnostics.extend(rules);
+    // A field whose value had the wrong type is left at its default by `decode`; the rules
+    // would then call it missing or empty. Report each field once: the type error says more.
+    let mistyped: std::collections::HashSet<String> =
+        decoded.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.path.clone()).collect();
+    decoded.diagnostics.extend(rules.into_iter().filter(|d| !mistyped.contains(&d.path)));
     decoded
 }
 

@@ -3,7 +3,7 @@
 
 use crate::model::{AppliesTo, EgressPoint, Protocol};
 use crate::validate::entries;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 /// One host+port+protocol of an indexed EgressPoint.
@@ -65,8 +65,9 @@ impl SpaceIndex {
                 egress_point: name.clone(),
                 applies_to: applies_to.clone(),
             };
-            self.by_host.entry(entry.key.clone()).or_default().push(rule);
-            keys.push(entry.key);
+            let key = entry.key.into_owned();
+            self.by_host.entry(key.clone()).or_default().push(rule);
+            keys.push(key);
             self.rules += 1;
         }
         self.hosts_of.insert(name, keys);

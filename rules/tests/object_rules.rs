@@ -153,3 +153,12 @@ fn a_source_ref_to_a_workload_missing_from_the_space_is_a_warning() {
     // Unknown workloads (lint, no Space) are not guessed at.
     assert_clean(&validate_in_space(&ep, SpaceContext { index: &index, workloads: None }));
 }
+
+#[test]
+fn a_field_of_the_wrong_type_is_reported_once_not_also_as_missing() {
+    let text = REFERENCE_EXAMPLE.replace("number: 80", "number: \"80\"");
+    let diagnostics = check_text(&text, None).unwrap().diagnostics;
+    let d = only(&diagnostics, Code::Port);
+    assert_eq!(d.path, "spec.targets[0].port.number");
+    assert_eq!(d.hint.as_deref(), Some("write 80 without quotes"));
+}

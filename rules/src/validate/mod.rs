@@ -10,6 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::host::HostKind;
 use crate::model::{EgressPoint, Protocol, WorkloadRef};
 use crate::space::SpaceIndex;
+use std::borrow::Cow;
 
 /// What is known about the Space an EgressPoint goes into.
 #[derive(Clone, Copy, Debug)]
@@ -52,7 +53,7 @@ pub(crate) struct Entry<'a> {
     pub host_index: usize,
     pub host: &'a str,
     /// [`host::host_key`]: lowercase name or canonical IP.
-    pub key: String,
+    pub key: Cow<'a, str>,
     pub kind: HostKind,
     pub port: u16,
     pub protocol: Protocol,

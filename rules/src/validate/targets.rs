@@ -7,7 +7,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::host::{self, HostKind};
 use crate::model::{EgressPoint, Protocol, Target};
 use crate::path;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::hash_map::Entry as MapEntry;
 use std::net::IpAddr;
 
@@ -217,11 +217,12 @@ fn check_port_protocol(i: usize, port: u16, protocol: Protocol, out: &mut Vec<Di
 /// `host-port-protocols`, `duplicate` and `ip-single-port` among the targets of one
 /// EgressPoint. The first occurrence wins; later ones are reported, naming the first.
 pub(crate) fn check_within(entries: &[Entry<'_>], out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<(&str, u16), &Entry<'_>> = HashMap::with_capacity(entries.len());
-    let mut ip_ports: HashMap<IpAddr, &Entry<'_>> = HashMap::new();
+    let mut seen: HashMap<(&str, u16), &Entry<'_>> = HashMap::default();
+    seen.reserve(entries.len());
+    let mut ip_ports: HashMap<IpAddr, &Entry<'_>> = HashMap::default();
     for entry in entries {
         let at = path::host(entry.target, entry.host_index);
-        match seen.entry((entry.key.as_str(), entry.port)) {
+        match seen.entry((entry.key.as_ref(), entry.port)) {
             MapEntry::Vacant(slot) => {
                 slot.insert(entry);
             }

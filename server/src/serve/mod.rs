@@ -27,13 +27,12 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let index = state.site_dir.join("index.html");
     let site = ServeDir::new(&state.site_dir).fallback(ServeFile::new(index));
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/v1/validate", post(validate::validate))
         .fallback_service(site)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(headers::security_headers())
-        .layer(TraceLayer::new_for_http())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    headers::with_security_headers(routes).layer(TraceLayer::new_for_http())
 }
 
 /// Binds, prints the URL, serves until SIGTERM or Ctrl-C.
