@@ -31,6 +31,17 @@ const SOURCE_REF_FIELDS: &[&str] = &["apiGroup", "kind", "name"];
 const TARGET_FIELDS: &[&str] = &["hosts", "port"];
 const PORT_FIELDS: &[&str] = &["number", "protocol"];
 
+/// Each object of the schema (as a path of property names, `[]` for list items) and its
+/// fields; `schema.rs` tests that the OpenAPI schema says the same.
+#[cfg(test)]
+pub(crate) const FIELDS: &[(&[&str], &[&str])] = &[
+    (&[], TOP_FIELDS),
+    (&["spec"], SPEC_FIELDS),
+    (&["spec", "sourceRef"], SOURCE_REF_FIELDS),
+    (&["spec", "targets", "[]"], TARGET_FIELDS),
+    (&["spec", "targets", "[]", "port"], PORT_FIELDS),
+];
+
 #[derive(Default)]
 struct Decoder {
     diagnostics: Vec<Diagnostic>,

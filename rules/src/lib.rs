@@ -25,6 +25,7 @@ pub mod host;
 mod model;
 pub mod names;
 pub mod path;
+pub mod schema;
 mod space;
 mod validate;
 pub mod yaml;

@@ -1,0 +1,201 @@
+//! Admission: what an object must satisfy before it is stored. EgressPoints are checked by
+//! `egress-rules` against the rest of their namespace, exactly as the UI and `lint` check
+//! them; unknown fields follow `fieldValidation` (Strict rejects, Warn warns and prunes,
+//! Ignore prunes), as kube-apiserver does for CRDs with structural schemas.
+
+use crate::request::Query;
+use crate::resources::{EGRESSPOINTS, NAMESPACES, ResourceType};
+use crate::status::{ApiError, ApiResult, Cause};
+use crate::store::Memory;
+use egress_rules::{Code, Severity, SpaceContext, SpaceIndex, check_value, names};
+use serde_json::Value;
+
+/// `fieldValidation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldValidation {
+    /// Unknown fields are an error (kubectl's default).
+    Strict,
+    /// Unknown fields are dropped with a warning (the API default).
+    Warn,
+    /// Unknown fields are dropped silently.
+    Ignore,
+}
+
+impl FieldValidation {
+    /// From the query; absent means Warn.
+    pub fn from_query(query: &Query) -> ApiResult<FieldValidation> {
+        match query.get("fieldValidation") {
+            None | Some("Warn") => Ok(FieldValidation::Warn),
+            Some("Strict") => Ok(FieldValidation::Strict),
+            Some("Ignore") => Ok(FieldValidation::Ignore),
+            Some(other) => Err(ApiError::bad_request(format!(
+                "fieldValidation: Unsupported value: \"{other}\": supported values: \"Ignore\", \"Strict\", \"Warn\""
+            ))),
+        }
+    }
+}
+
+/// Checks `object` (already named) for storing in `namespace`; returns the warnings to send
+/// back as `Warning` headers.
+pub fn admit(
+    memory: &Memory,
+    resource: &ResourceType,
+    namespace: &str,
+    object: &mut Value,
+    validation: FieldValidation,
+) -> ApiResult<Vec<String>> {
+    let name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
+    check_name(resource, &name)?;
+    if resource != &EGRESSPOINTS {
+        return Ok(Vec::new());
+    }
+    let empty = SpaceIndex::new();
+    let index = memory.egress_index(namespace).unwrap_or(&empty);
+    let workloads = memory.workloads(namespace);
+    let checked = check_value(object, Some(SpaceContext { index, workloads: Some(&workloads) }));
+    let (unknown, diagnostics): (Vec<_>, Vec<_>) =
+        checked.diagnostics.into_iter().partition(|d| d.code == Code::UnknownField);
+    let mut warnings = Vec::new();
+    if !unknown.is_empty() {
+        let fields: Vec<String> =
+            unknown.iter().map(|d| format!("unknown field \"{}\"", d.path)).collect();
+        match validation {
+            FieldValidation::Strict => {
+                return Err(ApiError::bad_request(format!(
+                    "{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
+                    resource.kind,
+                    resource.version,
+                    resource.kind,
+                    fields.join(", ")
+                )));
+            }
+            FieldValidation::Warn => warnings.extend(fields),
+            FieldValidation::Ignore => {}
+        }
+        for d in &unknown {
+            remove_path(object, &d.path);
+        }
+    }
+    let causes: Vec<Cause> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| Cause {
+            reason: "FieldValueInvalid",
+            field: d.path.clone(),
+            message: match &d.hint {
+                Some(hint) => format!("{} [{}] (fix: {hint})", d.message, d.code),
+                None => format!("{} [{}]", d.message, d.code),
+            },
+        })
+        .collect();
+    if !causes.is_empty() {
+        return Err(ApiError::invalid(resource, &name, causes));
+    }
+    warnings.extend(
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(|d| format!("{}: {} [{}]", d.path, d.message, d.code)),
+    );
+    Ok(warnings)
+}
+
+fn check_name(resource: &ResourceType, name: &str) -> ApiResult<()> {
+    let problem = if resource == &NAMESPACES {
+        // Namespace names are DNS-1123 labels: no dots, at most 63 characters.
+        names::check_subdomain(name).err().or_else(|| {
+            (name.contains('.') || name.len() > 63)
+                .then(|| "must be a DNS-1123 label: at most 63 characters, no '.'".to_owned())
+        })
+    } else {
+        names::check_subdomain(name).err()
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(ApiError::invalid(
+            resource,
+            name,
+            vec![Cause {
+                reason: "FieldValueInvalid",
+                field: "metadata.name".into(),
+                message: format!("Invalid value: \"{name}\": {problem}"),
+            }],
+        )),
+    }
+}
+
+/// Removes the field at a Kubernetes field path (`spec.targets[0].extra`).
+pub fn remove_path(object: &mut Value, path: &str) {
+    let segments = split_path(path);
+    let Some((last, parents)) = segments.split_last() else { return };
+    let mut at = object;
+    for segment in parents {
+        let next = match segment {
+            Segment::Key(k) => at.get_mut(k.as_str()),
+            Segment::Index(i) => at.get_mut(*i),
+        };
+        match next {
+            Some(next) => at = next,
+            None => return,
+        }
+    }
+    match (last, at) {
+        (Segment::Key(k), Value::Object(map)) => {
+            map.remove(k);
+        }
+        (Segment::Index(i), Value::Array(items)) if *i < items.len() => {
+            items.remove(*i);
+        }
+        _ => {}
+    }
+}
+
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+fn split_path(path: &str) -> Vec<Segment> {
+    let mut segments = Vec::new();
+    let mut current = String::new();
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                if !current.is_empty() {
+                    segments.push(Segment::Key(std::mem::take(&mut current)));
+                }
+            }
+            '[' => {
+                if !current.is_empty() {
+                    segments.push(Segment::Key(std::mem::take(&mut current)));
+                }
+                let inner: String = chars.by_ref().take_while(|c| *c != ']').collect();
+                segments.push(match inner.parse::<usize>() {
+                    Ok(i) => Segment::Index(i),
+                    Err(_) => Segment::Key(inner),
+                });
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        segments.push(Segment::Key(current));
+    }
+    segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fields_are_removed_by_their_field_path() {
+        let mut v = json!({"spec": {"targets": [{"hosts": [], "extra": 1}], "target": []}, "metadata": {"labels": {"a.b/c": "x"}}});
+        remove_path(&mut v, "spec.targets[0].extra");
+        remove_path(&mut v, "spec.target");
+        remove_path(&mut v, "metadata.labels[a.b/c]");
+        assert_eq!(v, json!({"spec": {"targets": [{"hosts": []}]}, "metadata": {"labels": {}}}));
+    }
+}

@@ -1,0 +1,132 @@
+//! Request dispatch: one entry point that resolves the path like kube-apiserver's
+//! RequestInfo resolver and calls the handler of the verb.
+
+mod admission;
+mod discovery;
+mod read;
+mod table;
+mod watch;
+mod write;
+
+use crate::SpaceApi;
+use crate::request::{self, ObjectPath, Query, Target};
+use crate::resources::NAMESPACES;
+use crate::status::{ApiError, ApiResult};
+use crate::store::{Change, EventType, Key, Store};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// Every request comes here.
+pub async fn dispatch(
+    State(api): State<SpaceApi>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match handle(&api, &method, &uri, &headers, body).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn handle(
+    api: &SpaceApi,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let query = Query::parse(uri.query());
+    let target = request::parse(uri.path())?;
+    let Target::Object(path) = target else {
+        if method != Method::GET {
+            return Err(ApiError::method_not_allowed(format!(
+                "{method} is not allowed on {}",
+                uri.path()
+            )));
+        }
+        return discovery::serve(&target, uri.path());
+    };
+    if path.subresource.is_some() {
+        return Err(ApiError::no_route(uri.path()));
+    }
+    let body = axum::body::to_bytes(body, crate::BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::too_large(crate::BODY_LIMIT))?;
+    let table = wants_table(headers);
+    match (method.clone(), path.name.is_some()) {
+        (Method::GET, false) if query.flag("watch") => watch::watch(api, &path, &query, table),
+        (Method::GET, false) => read::list(api, &path, &query, table),
+        (Method::GET, true) => read::get(api, &path, table),
+        (Method::POST, false) => write::create(api, &path, &query, &body).await,
+        (Method::PUT, true) => write::update(api, &path, &query, &body).await,
+        (Method::PATCH, true) => {
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            write::patch(api, &path, &query, &content_type, &body).await
+        }
+        (Method::DELETE, true) => write::delete(api, &path, &query, &body).await,
+        _ => Err(ApiError::method_not_allowed(format!(
+            "{method} is not supported on {}",
+            uri.path()
+        ))),
+    }
+}
+
+/// kubectl asks `application/json;as=Table;v=v1;g=meta.k8s.io` for `get`.
+fn wants_table(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("as=Table"))
+}
+
+/// A JSON response with a status code and `Warning` headers.
+pub(crate) fn json_response(code: u16, body: &Value, warnings: &[String]) -> Response {
+    let mut response = (
+        axum::http::StatusCode::from_u16(code).unwrap_or(axum::http::StatusCode::OK),
+        axum::Json(body),
+    )
+        .into_response();
+    for warning in warnings {
+        // RFC 7234 warn-code 299, agent "-", as kube-apiserver sends admission warnings.
+        let text = format!("299 - \"{}\"", warning.replace('\\', "\\\\").replace('"', "\\\""));
+        if let Ok(value) = HeaderValue::from_str(&text) {
+            response.headers_mut().append(header::WARNING, value);
+        }
+    }
+    response
+}
+
+/// The namespace an object path works in, checked to exist.
+pub(crate) fn require_namespace(store: &Store, path: &ObjectPath) -> ApiResult<String> {
+    let Some(namespace) = path.namespace.clone() else { return Ok(String::new()) };
+    if store.read(|m| m.get(&Key::of(&NAMESPACES, "", &namespace))).is_none() {
+        return Err(ApiError::not_found(&NAMESPACES, &namespace));
+    }
+    Ok(namespace)
+}
+
+/// Creates a namespace unless it exists (startup, seeding).
+pub(crate) fn ensure_namespace(store: &Store, name: &str) -> ApiResult<()> {
+    store
+        .write(false, |memory| {
+            let key = Key::of(&NAMESPACES, "", name);
+            if memory.get(&key).is_some() {
+                return Ok((Vec::new(), ()));
+            }
+            let mut object =
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
+            write::fill_new_metadata(&NAMESPACES, &mut object, "");
+            Ok((vec![Change::Put { key, object, kind: EventType::Added }], ()))
+        })
+        .map(|_| ())
+}

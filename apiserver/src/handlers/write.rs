@@ -1,0 +1,426 @@
+//! create, replace, patch (merge, JSON, apply) and delete, each committed durably before
+//! the answer is sent.
+
+use super::admission::{self, FieldValidation};
+use super::json_response;
+use crate::SpaceApi;
+use crate::request::{ObjectPath, Query};
+use crate::resources::{NAMESPACES, ResourceType};
+use crate::status::{ApiError, ApiResult, Cause};
+use crate::store::{Change, EventType, Key, Memory};
+use crate::time::now_rfc3339;
+use axum::response::Response;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// Runs a store write off the async threads: commits wait for the disk.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::internal(&e))?
+}
+
+/// The body as a JSON object (JSON or YAML accepted).
+fn parse_object(body: &[u8]) -> ApiResult<Value> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::bad_request("the request body is not UTF-8 text"))?;
+    if text.trim().is_empty() {
+        return Err(ApiError::bad_request("the request body is empty: send the object as JSON"));
+    }
+    let value = egress_rules::parse_text(text).map_err(|e| {
+        ApiError::bad_request(format!("the request body could not be decoded: {e}"))
+    })?;
+    if !value.is_object() {
+        return Err(ApiError::bad_request("the request body must be a JSON object"));
+    }
+    Ok(value)
+}
+
+/// apiVersion/kind must be the resource's (filled in when absent), the namespace the URL's.
+fn check_type(path: &ObjectPath, object: &mut Value, namespace: &str) -> ApiResult<()> {
+    let resource = path.resource;
+    let expected = resource.api_version();
+    match object["apiVersion"].as_str() {
+        None | Some("") => object["apiVersion"] = json!(expected),
+        Some(v) if v == expected => {}
+        Some(v) => {
+            return Err(ApiError::bad_request(format!(
+                "the API version in the data ({v}) does not match the expected API version ({expected})"
+            )));
+        }
+    }
+    match object["kind"].as_str() {
+        None | Some("") => object["kind"] = json!(resource.kind),
+        Some(k) if k == resource.kind => {}
+        Some(k) => {
+            return Err(ApiError::bad_request(format!(
+                "the kind in the data ({k}) does not match the expected kind ({})",
+                resource.kind
+            )));
+        }
+    }
+    if !object["metadata"].is_object() {
+        object["metadata"] = json!({});
+    }
+    if resource.namespaced {
+        match object["metadata"]["namespace"].as_str() {
+            None | Some("") => object["metadata"]["namespace"] = json!(namespace),
+            Some(ns) if ns == namespace => {}
+            Some(_) => {
+                return Err(ApiError::bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// uid, creationTimestamp, generation 1, namespace; Namespaces get their finalizer and phase.
+pub(crate) fn fill_new_metadata(resource: &ResourceType, object: &mut Value, namespace: &str) {
+    let meta = &mut object["metadata"];
+    meta["uid"] = json!(uuid::Uuid::new_v4().to_string());
+    meta["creationTimestamp"] = json!(now_rfc3339());
+    meta["generation"] = json!(1);
+    if let Some(map) = meta.as_object_mut() {
+        map.remove("resourceVersion");
+    }
+    if resource.namespaced {
+        object["metadata"]["namespace"] = json!(namespace);
+    }
+    if resource == &NAMESPACES {
+        if object["spec"]["finalizers"].is_null() {
+            object["spec"] = json!({"finalizers": ["kubernetes"]});
+        }
+        object["status"] = json!({"phase": "Active"});
+    }
+}
+
+/// Keeps what a client may not change (uid, creationTimestamp, namespace) and bumps
+/// `generation` when the spec changed.
+fn carry_over(current: &Value, object: &mut Value) {
+    for field in ["uid", "creationTimestamp", "namespace"] {
+        if let Some(v) = current["metadata"].get(field) {
+            object["metadata"][field] = v.clone();
+        }
+    }
+    let generation = current["metadata"]["generation"].as_i64().unwrap_or(1);
+    let changed = current.get("spec") != object.get("spec");
+    object["metadata"]["generation"] = json!(if changed { generation + 1 } else { generation });
+    if let Some(status) = current.get("status")
+        && current["kind"] == "Namespace"
+    {
+        object["status"] = status.clone();
+    }
+}
+
+fn generate_name(
+    memory: &Memory,
+    resource: &'static ResourceType,
+    namespace: &str,
+    prefix: &str,
+) -> String {
+    // kube-apiserver's alphabet: no vowels, no look-alikes.
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    loop {
+        let random = uuid::Uuid::new_v4().into_bytes();
+        let suffix: String =
+            random.iter().take(5).map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+        let name = format!("{prefix}{suffix}");
+        if memory.get(&Key::of(resource, namespace, &name)).is_none() {
+            return name;
+        }
+    }
+}
+
+/// POST a collection.
+pub async fn create(
+    api: &SpaceApi,
+    path: &ObjectPath,
+    query: &Query,
+    body: &[u8],
+) -> ApiResult<Response> {
+    let dry_run = query.dry_run()?;
+    let validation = FieldValidation::from_query(query)?;
+    let namespace = super::require_namespace(&api.store, path)?;
+    let mut object = parse_object(body)?;
+    check_type(path, &mut object, &namespace)?;
+    let store = api.store.clone();
+    let resource = path.resource;
+    let (events, warnings) = blocking(move || {
+        store.write(dry_run, move |memory| {
+            let name = match object["metadata"]["name"].as_str().filter(|n| !n.is_empty()) {
+                Some(name) => name.to_owned(),
+                None => match object["metadata"]["generateName"].as_str().filter(|g| !g.is_empty())
+                {
+                    Some(prefix) => generate_name(memory, resource, &namespace, prefix),
+                    None => {
+                        return Err(ApiError::invalid(
+                            resource,
+                            "",
+                            vec![Cause {
+                                reason: "FieldValueRequired",
+                                field: "metadata.name".into(),
+                                message: "Required value: name or generateName is required".into(),
+                            }],
+                        ));
+                    }
+                },
+            };
+            object["metadata"]["name"] = json!(name);
+            if object["metadata"]["resourceVersion"].as_str().is_some_and(|v| !v.is_empty()) {
+                return Err(ApiError::bad_request(
+                    "resourceVersion should not be set on objects to be created",
+                ));
+            }
+            let key = Key::of(resource, &namespace, &name);
+            if memory.get(&key).is_some() {
+                return Err(ApiError::already_exists(resource, &name));
+            }
+            let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
+            fill_new_metadata(resource, &mut object, &namespace);
+            Ok((vec![Change::Put { key, object, kind: EventType::Added }], warnings))
+        })
+    })
+    .await?;
+    Ok(json_response(201, &events[0].object, &warnings))
+}
+
+/// PUT an object: needs the current `metadata.resourceVersion`.
+pub async fn update(
+    api: &SpaceApi,
+    path: &ObjectPath,
+    query: &Query,
+    body: &[u8],
+) -> ApiResult<Response> {
+    let dry_run = query.dry_run()?;
+    let validation = FieldValidation::from_query(query)?;
+    let namespace = super::require_namespace(&api.store, path)?;
+    let name = path.name.clone().unwrap_or_default();
+    let mut object = parse_object(body)?;
+    check_type(path, &mut object, &namespace)?;
+    match object["metadata"]["name"].as_str() {
+        None | Some("") => object["metadata"]["name"] = json!(name),
+        Some(n) if n == name => {}
+        Some(n) => {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({n}) does not match the name on the URL ({name})"
+            )));
+        }
+    }
+    let resource = path.resource;
+    let Some(version) =
+        object["metadata"]["resourceVersion"].as_str().filter(|v| !v.is_empty()).map(str::to_owned)
+    else {
+        return Err(ApiError::invalid(
+            resource,
+            &name,
+            vec![Cause {
+                reason: "FieldValueInvalid",
+                field: "metadata.resourceVersion".into(),
+                message: "Invalid value: 0x0: must be specified for an update".into(),
+            }],
+        ));
+    };
+    let store = api.store.clone();
+    let (events, warnings) = blocking(move || {
+        store.write(dry_run, move |memory| {
+            let key = Key::of(resource, &namespace, &name);
+            let current = memory.get(&key).ok_or_else(|| ApiError::not_found(resource, &name))?;
+            if current["metadata"]["resourceVersion"].as_str() != Some(version.as_str()) {
+                return Err(ApiError::conflict(
+                    resource,
+                    &name,
+                    "the object has been modified; please apply your changes to the latest version and try again",
+                ));
+            }
+            carry_over(&current, &mut object);
+            let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
+            Ok((vec![Change::Put { key, object, kind: EventType::Modified }], warnings))
+        })
+    })
+    .await?;
+    Ok(json_response(200, &events[0].object, &warnings))
+}
+
+/// PATCH an object: JSON merge patch, JSON patch, or server-side apply.
+pub async fn patch(
+    api: &SpaceApi,
+    path: &ObjectPath,
+    query: &Query,
+    content_type: &str,
+    body: &[u8],
+) -> ApiResult<Response> {
+    let dry_run = query.dry_run()?;
+    let validation = FieldValidation::from_query(query)?;
+    let namespace = super::require_namespace(&api.store, path)?;
+    let media = content_type.split(';').next().unwrap_or("").trim().to_owned();
+    let resource = path.resource;
+    let kind = match media.as_str() {
+        "application/merge-patch+json" => PatchKind::Merge,
+        "application/json-patch+json" => PatchKind::Json,
+        // Built-in kinds take strategic merge patches on a real server (kubectl edit and
+        // client-side apply send them); for these plain objects a merge patch is the same
+        // except for list merge keys. CRDs refuse them with 415, as kube-apiserver does.
+        "application/strategic-merge-patch+json" if !resource.is_custom() => PatchKind::Merge,
+        "application/apply-patch+yaml" => {
+            if query.get("fieldManager").is_none() {
+                return Err(ApiError::bad_request(
+                    "PATCH requests with apply-patch+yaml require fieldManager to be set",
+                ));
+            }
+            PatchKind::Apply
+        }
+        other => return Err(ApiError::unsupported_media_type(other)),
+    };
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::bad_request("the patch is not UTF-8 text"))?;
+    let patch: Value = egress_rules::parse_text(text)
+        .map_err(|e| ApiError::bad_request(format!("the patch could not be decoded: {e}")))?;
+    let name = path.name.clone().unwrap_or_default();
+    let path = path.clone();
+    let store = api.store.clone();
+    let (events, (code, warnings)) = blocking(move || {
+        store.write(dry_run, move |memory| {
+            let key = Key::of(resource, &namespace, &name);
+            let Some(current) = memory.get(&key) else {
+                if kind != PatchKind::Apply {
+                    return Err(ApiError::not_found(resource, &name));
+                }
+                // Server-side apply of a missing object creates it.
+                let mut object = patch;
+                check_type(&path, &mut object, &namespace)?;
+                object["metadata"]["name"] = json!(name);
+                let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
+                fill_new_metadata(resource, &mut object, &namespace);
+                return Ok((vec![Change::Put { key, object, kind: EventType::Added }], (201, warnings)));
+            };
+            let mut object = (*current).clone();
+            match kind {
+                PatchKind::Merge => json_patch::merge(&mut object, &patch),
+                PatchKind::Apply => apply_merge(&mut object, &patch),
+                PatchKind::Json => {
+                    let ops: json_patch::Patch = serde_json::from_value(patch)
+                        .map_err(|e| ApiError::bad_request(format!("invalid JSON patch: {e}")))?;
+                    json_patch::patch(&mut object, &ops).map_err(|e| {
+                        ApiError::invalid(resource, &name, vec![Cause {
+                            reason: "FieldValueInvalid",
+                            field: String::new(),
+                            message: format!("the JSON patch could not be applied: {e}"),
+                        }])
+                    })?;
+                }
+            }
+            let wanted = object["metadata"]["resourceVersion"].as_str().map(str::to_owned);
+            if wanted.is_some() && wanted.as_deref() != current["metadata"]["resourceVersion"].as_str() {
+                return Err(ApiError::conflict(
+                    resource,
+                    &name,
+                    "the object has been modified; please apply your changes to the latest version and try again",
+                ));
+            }
+            check_type(&path, &mut object, &namespace)?;
+            object["metadata"]["name"] = json!(name);
+            carry_over(&current, &mut object);
+            let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
+            Ok((vec![Change::Put { key, object, kind: EventType::Modified }], (200, warnings)))
+        })
+    })
+    .await?;
+    Ok(json_response(code, &events[0].object, &warnings))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PatchKind {
+    Merge,
+    Json,
+    Apply,
+}
+
+/// Server-side apply, simplified: the applied configuration is merged into the object
+/// (mappings merged, lists replaced), without field ownership.
+fn apply_merge(object: &mut Value, applied: &Value) {
+    match (object, applied) {
+        (Value::Object(target), Value::Object(source)) => {
+            for (key, value) in source {
+                if key == "managedFields" {
+                    continue;
+                }
+                match target.get_mut(key) {
+                    Some(existing) if existing.is_object() && value.is_object() => {
+                        apply_merge(existing, value)
+                    }
+                    _ => {
+                        target.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (target, value) => *target = value.clone(),
+    }
+}
+
+/// DELETE an object (a namespace with everything in it), honouring `preconditions`.
+pub async fn delete(
+    api: &SpaceApi,
+    path: &ObjectPath,
+    query: &Query,
+    body: &[u8],
+) -> ApiResult<Response> {
+    let options: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?
+    };
+    let dry_run = query.dry_run()?
+        || options["dryRun"].as_array().is_some_and(|a| a.iter().any(|v| v == "All"));
+    let namespace = super::require_namespace(&api.store, path)?;
+    let name = path.name.clone().unwrap_or_default();
+    let resource = path.resource;
+    let store = api.store.clone();
+    let (events, ()) = blocking(move || {
+        store.write(dry_run, move |memory| {
+            let key = Key::of(resource, &namespace, &name);
+            let current = memory.get(&key).ok_or_else(|| ApiError::not_found(resource, &name))?;
+            check_preconditions(resource, &name, &current, &options["preconditions"])?;
+            let mut changes = Vec::new();
+            if resource == &NAMESPACES {
+                for child in crate::resources::ALL.iter().copied().filter(|r| r.namespaced) {
+                    for (child_key, _) in memory.list(child, Some(&name)) {
+                        changes.push(Change::Delete { key: child_key.clone() });
+                    }
+                }
+            }
+            changes.push(Change::Delete { key });
+            Ok((changes, ()))
+        })
+    })
+    .await?;
+    let deleted: &Arc<Value> =
+        &events.last().ok_or_else(|| ApiError::internal(&"no event"))?.object;
+    Ok(json_response(200, deleted, &[]))
+}
+
+fn check_preconditions(
+    resource: &ResourceType,
+    name: &str,
+    current: &Value,
+    pre: &Value,
+) -> ApiResult<()> {
+    for (field, label) in [("uid", "UID"), ("resourceVersion", "ResourceVersion")] {
+        if let Some(wanted) = pre[field].as_str() {
+            let actual = current["metadata"][field].as_str().unwrap_or("");
+            if wanted != actual {
+                return Err(ApiError::conflict(
+                    resource,
+                    name,
+                    &format!(
+                        "Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {actual}"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! The embedded Space API: a durable, Kubernetes-compatible API server for Spaces
+//! (namespaces), EgressPoints, Deployments and ContainerApps, as an axum [`Router`].
+//!
+//! It follows kube-apiserver's REST semantics closely enough that kube-rs and kubectl use it
+//! unmodified: discovery, list/get/create/replace/patch/delete, watch, resourceVersion
+//! concurrency, `metav1.Status` errors. Admission of EgressPoints is the `egress-rules` crate.
+
+mod handlers;
+mod openapi;
+mod request;
+pub mod resources;
+mod selectors;
+pub mod status;
+pub mod store;
+mod time;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use store::Store;
+
+/// Largest request body, as kube-apiserver's default (3 MiB).
+pub const BODY_LIMIT: usize = 3 * 1024 * 1024;
+
+/// What can go wrong when starting the Space API.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The data directory or database cannot be used.
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Settings of the Space API.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// How often a watch that asked for bookmarks gets one.
+    pub bookmark_interval: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { bookmark_interval: Duration::from_secs(10) }
+    }
+}
+
+/// The Space API: the store plus its settings. Cheap to clone.
+#[derive(Clone)]
+pub struct SpaceApi {
+    store: Arc<Store>,
+    options: Arc<Options>,
+}
+
+impl SpaceApi {
+    /// Opens the store in `data_dir` (created if needed) and ensures the `default`
+    /// namespace exists, as on every Kubernetes cluster.
+    pub fn open(data_dir: &Path, options: Options) -> Result<SpaceApi> {
+        let store = Arc::new(Store::open(data_dir)?);
+        let api = SpaceApi { store, options: Arc::new(options) };
+        api.ensure_namespace("default")?;
+        Ok(api)
+    }
+
+    /// The store (for seeding and tests).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Creates namespace `name` unless it exists.
+    pub fn ensure_namespace(&self, name: &str) -> Result<()> {
+        handlers::ensure_namespace(&self.store, name).map_err(|e| Error::Storage(e.message))
+    }
+
+    /// The HTTP interface.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .fallback(handlers::dispatch)
+            .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .with_state(self.clone())
+    }
+}

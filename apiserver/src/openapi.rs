@@ -1,0 +1,74 @@
+//! OpenAPI v3 documents (`/openapi/v3`), as kubectl reads them for `explain` and `apply`.
+//! The EgressPoint schema is the rules crate's; the other kinds are served without a
+//! schema of their own (they are stored as they are).
+
+use crate::resources::{ALL, ResourceType};
+use serde_json::{Value, json};
+
+fn gv_path(r: &ResourceType) -> String {
+    if r.group.is_empty() {
+        format!("api/{}", r.version)
+    } else {
+        format!("apis/{}/{}", r.group, r.version)
+    }
+}
+
+/// `/openapi/v3`: where each group-version's document is.
+pub fn index() -> Value {
+    let mut paths = serde_json::Map::new();
+    for r in ALL {
+        let path = gv_path(r);
+        let url = format!("/openapi/v3/{path}?hash={}", env!("CARGO_PKG_VERSION").replace('.', ""));
+        paths.insert(path, json!({"serverRelativeURL": url}));
+    }
+    json!({"paths": paths})
+}
+
+/// Schema name in the Kubernetes convention (reversed group).
+fn schema_name(r: &ResourceType, kind: &str) -> String {
+    let reversed: Vec<&str> = if r.group.is_empty() {
+        vec!["io", "k8s", "api", "core"]
+    } else {
+        r.group.split('.').rev().collect()
+    };
+    format!("{}.{}.{kind}", reversed.join("."), r.version)
+}
+
+/// The document of one group-version.
+pub fn document(group: &str, version: &str) -> Option<Value> {
+    let resources = ResourceType::of_group_version(group, version);
+    if resources.is_empty() {
+        return None;
+    }
+    let mut schemas = serde_json::Map::new();
+    for r in resources {
+        let gvk = json!([{"group": r.group, "version": r.version, "kind": r.kind}]);
+        let mut schema = if r == &crate::resources::EGRESSPOINTS {
+            egress_rules::schema::egress_point_schema()
+        } else {
+            json!({"type": "object", "description": r.kind, "x-kubernetes-preserve-unknown-fields": true,
+                   "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"}}})
+        };
+        schema["x-kubernetes-group-version-kind"] = gvk;
+        schemas.insert(schema_name(r, r.kind), schema);
+        let list_gvk = json!([{"group": r.group, "version": r.version, "kind": r.list_kind()}]);
+        schemas.insert(
+            schema_name(r, &r.list_kind()),
+            json!({
+                "type": "object",
+                "description": format!("A list of {}", r.kind),
+                "properties": {
+                    "apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"},
+                    "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{}", schema_name(r, r.kind))}}
+                },
+                "x-kubernetes-group-version-kind": list_gvk,
+            }),
+        );
+    }
+    Some(json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Egress Console Space API", "version": env!("CARGO_PKG_VERSION")},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }))
+}

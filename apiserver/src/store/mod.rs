@@ -1,0 +1,260 @@
+//! Durable object storage: every object lives in a redb database (a write is acknowledged
+//! only after its transaction is committed to disk) and in memory for reads. One global
+//! `resourceVersion` counter, like etcd's revision, orders all writes and survives restarts.
+
+mod memory;
+
+pub use memory::{Key, Memory};
+
+use crate::resources::ResourceType;
+use crate::status::{ApiError, ApiResult};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::broadcast;
+
+const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const REVISION: &str = "resourceVersion";
+/// Events kept for watches that resume from a resourceVersion; older ones get 410 Expired.
+pub const EVENT_WINDOW: usize = 10_000;
+
+/// What happened to an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventType {
+    /// Created.
+    Added,
+    /// Replaced or patched.
+    Modified,
+    /// Deleted.
+    Deleted,
+}
+
+impl EventType {
+    /// `ADDED`, `MODIFIED`, `DELETED`, as in a watch stream.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One committed change.
+#[derive(Clone, Debug)]
+pub struct Event {
+    /// The resourceVersion the change was committed at.
+    pub revision: u64,
+    /// What happened.
+    pub kind: EventType,
+    /// The object's type.
+    pub resource: &'static ResourceType,
+    /// The object's namespace ("" for namespaces).
+    pub namespace: String,
+    /// The object after the change (before it, for a deletion).
+    pub object: Arc<Value>,
+}
+
+/// A change staged by a write.
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// Create or replace. The object's `metadata.resourceVersion` is set on commit.
+    Put {
+        /// Where.
+        key: Key,
+        /// The new object.
+        object: Value,
+        /// Added or Modified.
+        kind: EventType,
+    },
+    /// Remove.
+    Delete {
+        /// Where.
+        key: Key,
+    },
+}
+
+/// The store: redb on disk, a copy in memory, a broadcast of committed events.
+pub struct Store {
+    db: Database,
+    memory: RwLock<Memory>,
+    /// Serialises writers; readers only take `memory` briefly.
+    writer: Mutex<()>,
+    events: broadcast::Sender<Arc<Event>>,
+    recent: RwLock<VecDeque<Arc<Event>>>,
+}
+
+impl Store {
+    /// Opens (or creates) the database in `dir`, loading every object into memory.
+    pub fn open(dir: &Path) -> Result<Store, crate::Error> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| crate::Error::Storage(format!("cannot create {}: {e}", dir.display())))?;
+        let path = dir.join("space-api.redb");
+        let db = Database::create(&path)
+            .map_err(|e| crate::Error::Storage(format!("cannot open {}: {e}", path.display())))?;
+        let mut memory = Memory::default();
+        {
+            let tx = db.begin_write().map_err(storage)?;
+            tx.open_table(OBJECTS).map_err(storage)?;
+            tx.open_table(META).map_err(storage)?;
+            tx.commit().map_err(storage)?;
+        }
+        let tx = db.begin_read().map_err(storage)?;
+        let objects = tx.open_table(OBJECTS).map_err(storage)?;
+        for row in objects.iter().map_err(storage)? {
+            let (key, value) = row.map_err(storage)?;
+            let key = Key::parse(key.value())
+                .ok_or_else(|| crate::Error::Storage(format!("bad key {}", key.value())))?;
+            let object: Value = serde_json::from_slice(value.value()).map_err(storage)?;
+            memory.put(key, Arc::new(object));
+        }
+        let meta = tx.open_table(META).map_err(storage)?;
+        memory.revision = meta.get(REVISION).map_err(storage)?.map(|v| v.value()).unwrap_or(0);
+        drop((objects, meta, tx));
+        let (events, _) = broadcast::channel(4096);
+        let store = Store {
+            db,
+            memory: RwLock::new(memory),
+            writer: Mutex::new(()),
+            events,
+            recent: RwLock::new(VecDeque::with_capacity(EVENT_WINDOW)),
+        };
+        Ok(store)
+    }
+
+    /// Reads the in-memory copy.
+    pub fn read<T>(&self, f: impl FnOnce(&Memory) -> T) -> T {
+        let memory = self.memory.read().unwrap_or_else(|e| e.into_inner());
+        f(&memory)
+    }
+
+    /// Runs `stage` with the writer lock held; the changes it returns are committed to disk
+    /// (unless `dry_run`), then applied in memory and broadcast. Returns the objects as
+    /// stored (with their new resourceVersion), one per change.
+    pub fn write<T>(
+        &self,
+        dry_run: bool,
+        stage: impl FnOnce(&Memory) -> ApiResult<(Vec<Change>, T)>,
+    ) -> ApiResult<(Vec<Arc<Event>>, T)> {
+        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let (changes, extra) = self.read(stage)?;
+        let base = self.read(|m| m.revision);
+        let mut events = Vec::with_capacity(changes.len());
+        for (i, change) in changes.into_iter().enumerate() {
+            let revision = base + 1 + i as u64;
+            let event = match change {
+                Change::Put { key, mut object, kind } => {
+                    object["metadata"]["resourceVersion"] = Value::String(revision.to_string());
+                    Event {
+                        revision,
+                        kind,
+                        resource: key.resource,
+                        namespace: key.namespace.clone(),
+                        object: Arc::new(object),
+                    }
+                }
+                Change::Delete { key } => {
+                    let old = self
+                        .read(|m| m.get(&key))
+                        .ok_or_else(|| ApiError::not_found(key.resource, &key.name))?;
+                    let mut object = (*old).clone();
+                    // A deletion event carries the final state at the deletion's revision.
+                    object["metadata"]["resourceVersion"] = Value::String(revision.to_string());
+                    Event {
+                        revision,
+                        kind: EventType::Deleted,
+                        resource: key.resource,
+                        namespace: key.namespace.clone(),
+                        object: Arc::new(object),
+                    }
+                }
+            };
+            events.push(Arc::new(event));
+        }
+        if dry_run || events.is_empty() {
+            return Ok((events, extra));
+        }
+        self.persist(&events).map_err(|e| ApiError::internal(&e))?;
+        {
+            let mut memory = self.memory.write().unwrap_or_else(|e| e.into_inner());
+            for event in &events {
+                let key = Key::of(event.resource, &event.namespace, name_of(&event.object));
+                match event.kind {
+                    EventType::Deleted => memory.delete(&key),
+                    _ => memory.put(key, event.object.clone()),
+                }
+            }
+            memory.revision = base + events.len() as u64;
+        }
+        {
+            let mut recent = self.recent.write().unwrap_or_else(|e| e.into_inner());
+            for event in &events {
+                if recent.len() == EVENT_WINDOW {
+                    recent.pop_front();
+                }
+                recent.push_back(event.clone());
+            }
+        }
+        for event in &events {
+            // No receiver is fine: nobody is watching.
+            let _ = self.events.send(event.clone());
+        }
+        Ok((events, extra))
+    }
+
+    fn persist(&self, events: &[Arc<Event>]) -> Result<(), redb::Error> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut objects = tx.open_table(OBJECTS)?;
+            for event in events {
+                let key =
+                    Key::of(event.resource, &event.namespace, name_of(&event.object)).encode();
+                match event.kind {
+                    EventType::Deleted => {
+                        objects.remove(key.as_str())?;
+                    }
+                    _ => {
+                        let bytes = serde_json::to_vec(&*event.object).unwrap_or_default();
+                        objects.insert(key.as_str(), bytes.as_slice())?;
+                    }
+                }
+            }
+            let mut meta = tx.open_table(META)?;
+            let last = events.last().map_or(0, |e| e.revision);
+            meta.insert(REVISION, last)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A receiver of every event committed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.events.subscribe()
+    }
+
+    /// Events after `revision`, or `None` when some of them are no longer kept.
+    pub fn events_since(&self, revision: u64) -> Option<Vec<Arc<Event>>> {
+        let recent = self.recent.read().unwrap_or_else(|e| e.into_inner());
+        let current = self.read(|m| m.revision);
+        if revision >= current {
+            return Some(Vec::new());
+        }
+        let oldest_kept = recent.front().map_or(current + 1, |e| e.revision);
+        if revision + 1 < oldest_kept {
+            return None;
+        }
+        Some(recent.iter().filter(|e| e.revision > revision).cloned().collect())
+    }
+}
+
+/// `metadata.name` of an object.
+pub fn name_of(object: &Value) -> &str {
+    object["metadata"]["name"].as_str().unwrap_or("")
+}
+
+fn storage(e: impl std::fmt::Display) -> crate::Error {
+    crate::Error::Storage(e.to_string())
+}

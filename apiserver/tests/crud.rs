@@ -1,0 +1,267 @@
+//! Kubernetes REST semantics through an unmodified kube-rs client.
+
+mod common;
+
+use common::*;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, Preconditions};
+use kube::discovery::Discovery;
+use serde_json::json;
+
+#[tokio::test]
+async fn discovery_finds_egresspoints_deployments_and_containerapps() {
+    let f = fixture();
+    let discovery = Discovery::new(f.client.clone()).run().await.unwrap();
+    let mut found = Vec::new();
+    for group in discovery.groups() {
+        for (resource, _) in group.recommended_resources() {
+            found.push(format!("{}.{}", resource.plural, resource.group));
+        }
+    }
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "containerapps.apps.tanzu.vmware.com",
+            "deployments.apps",
+            "egresspoints.networking.tanzu.vmware.com",
+            "namespaces.",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_egress_point_is_created_read_listed_replaced_and_deleted() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    let created = api
+        .create(&PostParams::default(), &egress_point("web", "api.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    let meta = &created.metadata;
+    assert!(meta.uid.is_some() && meta.creation_timestamp.is_some());
+    assert_eq!(meta.generation, Some(1));
+    assert_eq!(meta.namespace.as_deref(), Some("default"));
+
+    let read = api.get("web").await.unwrap();
+    assert_eq!(read.metadata.resource_version, meta.resource_version);
+    assert_eq!(api.list(&ListParams::default()).await.unwrap().items.len(), 1);
+
+    let mut changed = read.clone();
+    changed.data["spec"]["targets"][0]["port"]["number"] = json!(8443);
+    let replaced = api.replace("web", &PostParams::default(), &changed).await.unwrap();
+    assert_eq!(replaced.metadata.generation, Some(2));
+    assert_eq!(replaced.metadata.uid, meta.uid);
+    assert_ne!(replaced.metadata.resource_version, meta.resource_version);
+
+    let deleted = api.delete("web", &DeleteParams::default()).await.unwrap();
+    assert!(deleted.left().is_some(), "the deleted object is returned");
+    assert!(status(api.get("web").await.unwrap_err()).is_not_found());
+}
+
+#[tokio::test]
+async fn a_stale_resource_version_is_a_409_conflict_and_nothing_is_overwritten() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    let first = api
+        .create(&PostParams::default(), &egress_point("web", "a.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    let mut mine = first.clone();
+    let mut theirs = first.clone();
+    theirs.data["spec"]["targets"][0]["hosts"] = json!(["b.example.com"]);
+    api.replace("web", &PostParams::default(), &theirs).await.unwrap();
+    mine.data["spec"]["targets"][0]["hosts"] = json!(["c.example.com"]);
+    let error = status(api.replace("web", &PostParams::default(), &mine).await.unwrap_err());
+    assert!(error.is_conflict(), "{error:?}");
+    assert_eq!(
+        api.get("web").await.unwrap().data["spec"]["targets"][0]["hosts"],
+        json!(["b.example.com"])
+    );
+}
+
+#[tokio::test]
+async fn a_replace_without_resource_version_is_422() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    api.create(&PostParams::default(), &egress_point("web", "a.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    let error = status(
+        api.replace(
+            "web",
+            &PostParams::default(),
+            &egress_point("web", "a.example.com", 443, "TCP"),
+        )
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(error.code, 422);
+    assert_eq!(error.details.unwrap().causes[0].field, "metadata.resourceVersion");
+}
+
+#[tokio::test]
+async fn creating_an_existing_name_is_already_exists() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    let ep = egress_point("web", "a.example.com", 443, "HTTPS");
+    api.create(&PostParams::default(), &ep).await.unwrap();
+    assert!(status(api.create(&PostParams::default(), &ep).await.unwrap_err()).is_already_exists());
+}
+
+#[tokio::test]
+async fn generate_name_gets_a_random_suffix() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    let mut ep = egress_point("", "a.example.com", 443, "HTTPS");
+    ep.metadata.name = None;
+    ep.metadata.generate_name = Some("egress-".into());
+    let created = api.create(&PostParams::default(), &ep).await.unwrap();
+    let name = created.metadata.name.unwrap();
+    assert!(name.starts_with("egress-") && name.len() == "egress-".len() + 5, "{name}");
+}
+
+#[tokio::test]
+async fn merge_json_and_apply_patches_work_and_strategic_merge_is_415_on_egresspoints() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    api.create(&PostParams::default(), &egress_point("web", "a.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    let merged = api
+        .patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"labels": {"team": "a"}}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(merged.metadata.labels.unwrap()["team"], "a");
+    let ops: json_patch::Patch = serde_json::from_value(json!([
+        {"op": "replace", "path": "/spec/targets/0/port/number", "value": 8443}
+    ]))
+    .unwrap();
+    let patched = api.patch("web", &PatchParams::default(), &Patch::Json::<()>(ops)).await.unwrap();
+    assert_eq!(patched.data["spec"]["targets"][0]["port"]["number"], 8443);
+    let applied = api
+        .patch(
+            "fresh",
+            &PatchParams::apply("test"),
+            &Patch::Apply(egress_point("fresh", "b.example.com", 80, "HTTP")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(applied.metadata.generation, Some(1));
+    let error = status(
+        api.patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Strategic(json!({"metadata": {"labels": {"x": "y"}}})),
+        )
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(error.code, 415);
+}
+
+#[tokio::test]
+async fn lists_page_with_limit_and_continue_and_filter_by_labels_and_name() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    for i in 0..5 {
+        let mut ep = egress_point(&format!("ep-{i}"), &format!("h{i}.example.com"), 443, "HTTPS");
+        ep.metadata.labels =
+            Some([("tier".to_owned(), if i % 2 == 0 { "even" } else { "odd" }.to_owned())].into());
+        api.create(&PostParams::default(), &ep).await.unwrap();
+    }
+    let first = api.list(&ListParams::default().limit(2)).await.unwrap();
+    assert_eq!(first.items.len(), 2);
+    let token = first.metadata.continue_.clone().expect("continue token");
+    let rest = api.list(&ListParams::default().limit(10).continue_token(&token)).await.unwrap();
+    let names: Vec<_> = rest.items.iter().map(|o| o.metadata.name.clone().unwrap()).collect();
+    assert_eq!(names, ["ep-2", "ep-3", "ep-4"]);
+    assert!(rest.metadata.continue_.is_none());
+    assert_eq!(
+        api.list(&ListParams::default().labels("tier in (odd)")).await.unwrap().items.len(),
+        2
+    );
+    assert_eq!(
+        api.list(&ListParams::default().labels("tier notin (odd)")).await.unwrap().items.len(),
+        3
+    );
+    assert_eq!(
+        api.list(&ListParams::default().fields("metadata.name=ep-3")).await.unwrap().items.len(),
+        1
+    );
+    let error = status(api.list(&ListParams::default().fields("spec.x=1")).await.unwrap_err());
+    assert_eq!(error.code, 400);
+}
+
+#[tokio::test]
+async fn dry_run_creates_nothing() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    let created = api
+        .create(
+            &PostParams { dry_run: true, ..Default::default() },
+            &egress_point("web", "a.example.com", 443, "HTTPS"),
+        )
+        .await
+        .unwrap();
+    assert!(created.metadata.uid.is_some());
+    assert!(status(api.get("web").await.unwrap_err()).is_not_found());
+}
+
+#[tokio::test]
+async fn delete_preconditions_are_checked() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    api.create(&PostParams::default(), &egress_point("web", "a.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    let params = DeleteParams {
+        preconditions: Some(Preconditions { uid: Some("other".into()), resource_version: None }),
+        ..Default::default()
+    };
+    assert!(status(api.delete("web", &params).await.unwrap_err()).is_conflict());
+    assert!(api.get("web").await.is_ok());
+}
+
+#[tokio::test]
+async fn namespaces_are_spaces_and_deleting_one_deletes_its_objects() {
+    let f = fixture();
+    let namespaces: Api<Namespace> = Api::all(f.client.clone());
+    let mut ns = Namespace::default();
+    ns.metadata.name = Some("team-a".into());
+    let created = namespaces.create(&PostParams::default(), &ns).await.unwrap();
+    assert_eq!(created.status.unwrap().phase.as_deref(), Some("Active"));
+    let deployments: Api<Deployment> = Api::namespaced(f.client.clone(), "team-a");
+    let deployment: Deployment = serde_json::from_value(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}
+    })).unwrap();
+    deployments.create(&PostParams::default(), &deployment).await.unwrap();
+    egress_points(&f.client, "team-a")
+        .create(&PostParams::default(), &egress_point("web", "a.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    namespaces.delete("team-a", &DeleteParams::default()).await.unwrap();
+    assert!(status(deployments.get("web").await.unwrap_err()).is_not_found());
+    let error =
+        status(egress_points(&f.client, "team-a").list(&ListParams::default()).await.unwrap_err());
+    assert!(error.is_not_found(), "listing in a deleted namespace: {error:?}");
+}
+
+#[tokio::test]
+async fn objects_in_a_missing_namespace_cannot_be_created() {
+    let f = fixture();
+    let error = status(
+        egress_points(&f.client, "nowhere")
+            .create(&PostParams::default(), &egress_point("web", "a.example.com", 443, "HTTPS"))
+            .await
+            .unwrap_err(),
+    );
+    assert!(error.is_not_found());
+    assert!(error.message.contains("namespaces \"nowhere\" not found"), "{}", error.message);
+}
