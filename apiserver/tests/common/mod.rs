@@ -18,7 +18,7 @@ pub struct Fixture {
 }
 
 pub fn options() -> Options {
-    Options { bookmark_interval: Duration::from_millis(100) }
+    Options { bookmark_interval: Duration::from_millis(100), ..Options::default() }
 }
 
 pub fn fixture() -> Fixture {

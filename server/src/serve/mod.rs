@@ -66,7 +66,8 @@ fn default_site_dir() -> PathBuf {
         .unwrap_or_else(|| dir.join("site"))
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

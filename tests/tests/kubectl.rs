@@ -1,0 +1,173 @@
+//! kubectl against the embedded Space API over TCP: the real client, unmodified.
+
+use anyhow::{Result, ensure};
+use egress_e2e::{SpaceApiProcess, TempDir, kubectl};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+fn run(
+    api: &SpaceApiProcess,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Result<Output> {
+    let mut child = Command::new(kubectl())
+        .arg("--kubeconfig")
+        .arg(&api.kubeconfig)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes())?;
+    drop(input);
+    Ok(child.wait_with_output()?)
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+const MANIFEST: &str = "apiVersion: networking.tanzu.vmware.com/v1alpha1
+kind: EgressPoint
+metadata:
+  name: api
+spec:
+  targets:
+  - hosts: [api.example.com]
+    port: {number: 443, protocol: HTTPS}
+";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_applies_reads_edits_patches_and_deletes_egress_points() -> Result<()> {
+    let dir = TempDir::new("kubectl-crud")?;
+    let api = SpaceApiProcess::start(&dir.0, &[]).await?;
+
+    let out = run(&api, &["apply", "-f", "-"], Some(MANIFEST), &[])?;
+    ensure!(
+        out.status.success()
+            && text(&out).contains("egresspoint.networking.tanzu.vmware.com/api created"),
+        "{}",
+        text(&out)
+    );
+    let out = run(&api, &["apply", "-f", "-"], Some(MANIFEST), &[])?;
+    ensure!(text(&out).contains("unchanged"), "{}", text(&out));
+
+    let out = run(&api, &["get", "egp", "api", "-o", "yaml"], None, &[])?;
+    let yaml = text(&out);
+    ensure!(yaml.contains("resourceVersion:") && yaml.contains("- api.example.com"), "{yaml}");
+    let out = run(&api, &["get", "egresspoints"], None, &[])?;
+    ensure!(
+        text(&out).contains("HOSTS") && text(&out).contains("api.example.com"),
+        "{}",
+        text(&out)
+    );
+
+    let out = run(
+        &api,
+        &[
+            "patch",
+            "egp",
+            "api",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"metadata":{"labels":{"team":"a"}}}"#,
+        ],
+        None,
+        &[],
+    )?;
+    ensure!(out.status.success(), "{}", text(&out));
+
+    let editor = dir.0.join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\nsed -i 's/number: 443/number: 8443/' \"$1\"\n")?;
+    std::process::Command::new("chmod").arg("+x").arg(&editor).status()?;
+    let out = run(&api, &["edit", "egp", "api"], None, &[("EDITOR", editor.to_str().unwrap())])?;
+    ensure!(out.status.success() && text(&out).contains("edited"), "{}", text(&out));
+    let out = run(
+        &api,
+        &["get", "egp", "api", "-o", "jsonpath={.spec.targets[0].port.number}"],
+        None,
+        &[],
+    )?;
+    ensure!(text(&out) == "8443", "{}", text(&out));
+
+    let out = run(
+        &api,
+        &["apply", "--server-side", "-f", "-"],
+        Some(&MANIFEST.replace("api.example.com", "ssa.example.com")),
+        &[],
+    )?;
+    ensure!(text(&out).contains("serverside-applied"), "{}", text(&out));
+
+    let out = run(
+        &api,
+        &["apply", "--dry-run=server", "-f", "-"],
+        Some(&MANIFEST.replace("name: api", "name: dry")),
+        &[],
+    )?;
+    ensure!(text(&out).contains("(server dry run)"), "{}", text(&out));
+    let out = run(&api, &["get", "egp", "dry"], None, &[])?;
+    ensure!(!out.status.success(), "a server dry run must not create anything");
+
+    let out = run(&api, &["delete", "egp", "api"], None, &[])?;
+    ensure!(text(&out).contains("deleted"), "{}", text(&out));
+    api.kill().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_prints_the_422_of_an_invalid_manifest_with_its_field_path() -> Result<()> {
+    let dir = TempDir::new("kubectl-invalid")?;
+    let api = SpaceApiProcess::start(&dir.0, &[]).await?;
+    let bad = MANIFEST.replace("api.example.com", "11.22.33.44");
+    let out = run(&api, &["apply", "-f", "-"], Some(&bad), &[])?;
+    ensure!(!out.status.success());
+    let message = text(&out);
+    ensure!(message.contains("The EgressPoint \"api\" is invalid"), "{message}");
+    ensure!(
+        message.contains("spec.targets[0].hosts[0]: 11.22.33.44 is an IP address"),
+        "{message}"
+    );
+    let typo = MANIFEST.replace("targets:", "target:");
+    let out = run(&api, &["apply", "-f", "-"], Some(&typo), &[])?;
+    ensure!(text(&out).contains("unknown field \"spec.target\""), "{}", text(&out));
+    api.kill().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_get_watch_shows_a_change_made_elsewhere() -> Result<()> {
+    let dir = TempDir::new("kubectl-watch")?;
+    let api = SpaceApiProcess::start(&dir.0, &[]).await?;
+    let mut watch = tokio::process::Command::new(kubectl())
+        .arg("--kubeconfig")
+        .arg(&api.kubeconfig)
+        .args(["get", "egp", "-w", "--output-watch-events"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let out = run(&api, &["apply", "-f", "-"], Some(MANIFEST), &[])?;
+    ensure!(out.status.success(), "{}", text(&out));
+    let seen = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(line) = lines.next_line().await? {
+            if line.contains("ADDED") && line.contains("api") {
+                return Ok::<_, anyhow::Error>(line);
+            }
+        }
+        anyhow::bail!("the watch ended")
+    })
+    .await??;
+    ensure!(seen.contains("api.example.com"), "{seen}");
+    watch.start_kill()?;
+    api.kill().await
+}
