@@ -142,8 +142,8 @@ impl Auth {
 
 fn subject_matches(policy: &Policy, user: &User) -> bool {
     let user_ok = !policy.user.is_empty() && (policy.user == "*" || policy.user == user.name);
-    let group_ok = !policy.group.is_empty()
-        && (policy.group == "*" || user.groups.contains(&policy.group));
+    let group_ok =
+        !policy.group.is_empty() && (policy.group == "*" || user.groups.contains(&policy.group));
     user_ok || group_ok
 }
 

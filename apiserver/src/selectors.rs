@@ -2,7 +2,7 @@
 //! (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors).
 
 use crate::status::{ApiError, ApiResult};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// One requirement of a label selector.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,10 +37,9 @@ impl LabelSelector {
         Ok(LabelSelector(requirements))
     }
 
-    /// True when `object`'s labels satisfy every requirement.
-    pub fn matches(&self, object: &Value) -> bool {
-        let labels = &object["metadata"]["labels"];
-        let get = |k: &str| labels.get(k).and_then(Value::as_str);
+    /// True when these labels satisfy every requirement.
+    pub fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
+        let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
         self.0.iter().all(|r| match r {
             Requirement::Equals(k, v) => get(k) == Some(v),
             Requirement::NotEquals(k, v) => get(k) != Some(v),
@@ -140,11 +139,10 @@ impl FieldSelector {
         Ok(FieldSelector(terms))
     }
 
-    /// True when `object` satisfies every term.
-    pub fn matches(&self, object: &Value) -> bool {
+    /// True when an object with this name and namespace satisfies every term.
+    pub fn matches(&self, name: &str, namespace: &str) -> bool {
         self.0.iter().all(|(field, negate, value)| {
-            let key = field.trim_start_matches("metadata.");
-            let actual = object["metadata"][key].as_str().unwrap_or("");
+            let actual = if field == "metadata.name" { name } else { namespace };
             (actual == value) != *negate
         })
     }
@@ -157,8 +155,9 @@ mod tests {
 
     #[test]
     fn label_selectors_support_equality_sets_and_existence() {
-        let web = json!({"metadata": {"labels": {"app": "web", "tier": "front"}}});
-        let db = json!({"metadata": {"labels": {"app": "db"}}});
+        let web = json!({"app": "web", "tier": "front"});
+        let db = json!({"app": "db"});
+        let (web, db) = (web.as_object(), db.as_object());
         let cases = [
             ("app=web", true, false),
             ("app==web", true, false),
@@ -172,16 +171,15 @@ mod tests {
         ];
         for (text, on_web, on_db) in cases {
             let s = LabelSelector::parse(text).unwrap();
-            assert_eq!((s.matches(&web), s.matches(&db)), (on_web, on_db), "{text}");
+            assert_eq!((s.matches(web), s.matches(db)), (on_web, on_db), "{text}");
         }
         assert!(LabelSelector::parse("a in b").is_err());
     }
 
     #[test]
     fn only_name_and_namespace_field_selectors_are_supported() {
-        let o = json!({"metadata": {"name": "x", "namespace": "n"}});
-        assert!(FieldSelector::parse("metadata.name=x").unwrap().matches(&o));
-        assert!(!FieldSelector::parse("metadata.namespace!=n").unwrap().matches(&o));
+        assert!(FieldSelector::parse("metadata.name=x").unwrap().matches("x", "n"));
+        assert!(!FieldSelector::parse("metadata.namespace!=n").unwrap().matches("x", "n"));
         assert_eq!(FieldSelector::parse("spec.x=1").unwrap_err().code.as_u16(), 400);
     }
 }

@@ -100,6 +100,11 @@ fn wants_table(headers: &HeaderMap) -> bool {
         .any(|v| v.contains("as=Table"))
 }
 
+/// A response of JSON that is already serialized.
+pub(crate) fn raw_json_response(body: impl Into<Body>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body.into()).into_response()
+}
+
 /// A JSON response with a status code and `Warning` headers.
 pub(crate) fn json_response(code: u16, body: &Value, warnings: &[String]) -> Response {
     let mut response = (
@@ -120,7 +125,7 @@ pub(crate) fn json_response(code: u16, body: &Value, warnings: &[String]) -> Res
 /// The namespace an object path works in, checked to exist.
 pub(crate) fn require_namespace(store: &Store, path: &ObjectPath) -> ApiResult<String> {
     let Some(namespace) = path.namespace.clone() else { return Ok(String::new()) };
-    if store.read(|m| m.get(&Key::of(&NAMESPACES, "", &namespace))).is_none() {
+    if !store.read(|m| m.contains(&Key::of(&NAMESPACES, "", &namespace))) {
         return Err(ApiError::not_found(&NAMESPACES, &namespace));
     }
     Ok(namespace)
@@ -131,7 +136,7 @@ pub(crate) fn ensure_namespace(store: &Store, name: &str) -> ApiResult<()> {
     store
         .write(false, |memory| {
             let key = Key::of(&NAMESPACES, "", name);
-            if memory.get(&key).is_some() {
+            if memory.contains(&key) {
                 return Ok((Vec::new(), ()));
             }
             let mut object =

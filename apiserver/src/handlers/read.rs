@@ -1,31 +1,29 @@
 //! get and list, with `limit`/`continue`, label and field selectors, and Table output.
 
-use super::{json_response, table};
+use super::{json_response, raw_json_response, table};
 use crate::SpaceApi;
 use crate::request::{ObjectPath, Query};
 use crate::selectors::{FieldSelector, LabelSelector};
 use crate::status::{ApiError, ApiResult};
-use crate::store::Key;
+use crate::store::{Key, Stored};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
 use serde_json::{Value, json};
 
 /// GET one object.
 pub fn get(api: &SpaceApi, path: &ObjectPath, as_table: bool) -> ApiResult<Response> {
     let name = path.name.as_deref().unwrap_or("");
     let key = Key::of(path.resource, path.namespace.as_deref().unwrap_or(""), name);
-    let object =
-        api.store.read(|m| m.get(&key)).ok_or_else(|| ApiError::not_found(path.resource, name))?;
+    let (stored, revision) = api.store.read(|m| (m.get_stored(&key).cloned(), m.revision));
+    let stored = stored.ok_or_else(|| ApiError::not_found(path.resource, name))?;
     if as_table {
-        let revision = api.store.read(|m| m.revision);
-        return Ok(json_response(
-            200,
-            &table::table(path.resource, &[&*object], revision, None),
-            &[],
-        ));
+        let object = stored.value();
+        let table = table::table(path.resource, &[&object], revision, None);
+        return Ok(json_response(200, &table, &[]));
     }
-    Ok(json_response(200, &object, &[]))
+    Ok(raw_json_response(stored.json))
 }
 
 /// The selectors of a list or watch.
@@ -44,8 +42,8 @@ impl Filter {
     }
 
     /// True when the object is selected.
-    pub fn matches(&self, object: &Value) -> bool {
-        self.labels.matches(object) && self.fields.matches(object)
+    pub fn matches(&self, name: &str, namespace: &str, stored: &Stored) -> bool {
+        self.labels.matches(stored.labels.as_deref()) && self.fields.matches(name, namespace)
     }
 }
 
@@ -69,49 +67,56 @@ pub fn list(
         },
     };
     let after = query.get("continue").map(decode_continue).transpose()?;
-    let (items, revision, more) = api.store.read(|memory| {
-        let mut items: Vec<Value> = Vec::new();
-        let mut more = None;
-        let all = memory.list(path.resource, path.namespace.as_deref());
-        for (key, object) in all {
+    let (items, revision, last_key) = api.store.read(|memory| {
+        let mut items: Vec<Bytes> = Vec::new();
+        let mut last_key = None;
+        let mut more = false;
+        for (key, stored) in memory.list(path.resource, path.namespace.as_deref()) {
             if let Some((ns, name)) = &after
                 && (&key.namespace, &key.name) <= (ns, name)
             {
                 continue;
             }
-            if !filter.matches(object) {
+            if !filter.matches(&key.name, &key.namespace, stored) {
                 continue;
             }
             if items.len() == limit {
-                more = Some(1usize);
+                // Something is left after this page: hand out a continue token.
+                more = true;
                 break;
             }
-            items.push((**object).clone());
+            items.push(stored.json.clone());
+            last_key = Some((key.namespace.clone(), key.name.clone()));
         }
-        (items, memory.revision, more)
+        (items, memory.revision, last_key.filter(|_| more))
     });
-    let continue_token = more.and_then(|_| items.last()).map(|last| {
-        let ns = last["metadata"]["namespace"].as_str().unwrap_or("");
-        let name = last["metadata"]["name"].as_str().unwrap_or("");
-        encode_continue(ns, name, revision)
-    });
+    let continue_token = last_key.map(|(ns, name)| encode_continue(&ns, &name, revision));
     if as_table {
-        let refs: Vec<&Value> = items.iter().collect();
-        let mut body = table::table(path.resource, &refs, revision, continue_token.as_deref());
-        body["metadata"]["resourceVersion"] = json!(revision.to_string());
+        let objects: Vec<Value> =
+            items.iter().map(|b| serde_json::from_slice(b).unwrap_or(Value::Null)).collect();
+        let refs: Vec<&Value> = objects.iter().collect();
+        let body = table::table(path.resource, &refs, revision, continue_token.as_deref());
         return Ok(json_response(200, &body, &[]));
     }
     let mut metadata = json!({"resourceVersion": revision.to_string()});
     if let Some(token) = continue_token {
         metadata["continue"] = json!(token);
     }
-    let body = json!({
-        "kind": path.resource.list_kind(),
-        "apiVersion": path.resource.api_version(),
-        "metadata": metadata,
-        "items": items,
-    });
-    Ok(json_response(200, &body, &[]))
+    // The items are already JSON: write the list around them instead of re-serializing.
+    let head = json!({"kind": path.resource.list_kind(), "apiVersion": path.resource.api_version(), "metadata": metadata});
+    let head = serde_json::to_vec(&head).map_err(|e| ApiError::internal(&e))?;
+    let mut body =
+        Vec::with_capacity(head.len() + items.iter().map(|i| i.len() + 1).sum::<usize>() + 16);
+    body.extend_from_slice(&head[..head.len() - 1]);
+    body.extend_from_slice(br#","items":["#);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(item);
+    }
+    body.extend_from_slice(b"]}");
+    Ok(raw_json_response(body))
 }
 
 fn encode_continue(namespace: &str, name: &str, revision: u64) -> String {

@@ -8,7 +8,7 @@ use super::table;
 use crate::SpaceApi;
 use crate::request::{ObjectPath, Query};
 use crate::status::{ApiError, ApiResult};
-use crate::store::Event;
+use crate::store::{Event, Stored};
 use axum::body::Body;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -32,7 +32,21 @@ impl Watch {
     fn selects(&self, event: &Event) -> bool {
         event.resource == self.path.resource
             && self.path.namespace.as_deref().is_none_or(|ns| ns == event.namespace)
-            && self.filter.matches(&event.object)
+            && self.filter.matches(&event.name, &event.namespace, &event.stored)
+    }
+
+    /// `{"type": …, "object": …}` around an object that is already JSON.
+    fn stored_line(&self, kind: &str, stored: &Stored) -> Vec<u8> {
+        if self.as_table {
+            return self.line(kind, &stored.value());
+        }
+        let mut line = Vec::with_capacity(stored.json.len() + 32);
+        line.extend_from_slice(br#"{"type":""#);
+        line.extend_from_slice(kind.as_bytes());
+        line.extend_from_slice(br#"","object":"#);
+        line.extend_from_slice(&stored.json);
+        line.extend_from_slice(b"}\n");
+        line
     }
 
     fn line(&self, kind: &str, object: &Value) -> Vec<u8> {
@@ -95,15 +109,15 @@ pub fn watch(
     let mut last = 0;
     if send_initial || since.is_none() {
         let (objects, revision) = api.store.read(|m| {
-            let objects: Vec<Arc<Value>> = m
+            let objects: Vec<Stored> = m
                 .list(path.resource, path.namespace.as_deref())
                 .into_iter()
-                .filter(|(_, o)| watch.filter.matches(o))
-                .map(|(_, o)| o.clone())
+                .filter(|(k, s)| watch.filter.matches(&k.name, &k.namespace, s))
+                .map(|(_, s)| s.clone())
                 .collect();
             (objects, m.revision)
         });
-        opening.extend(objects.iter().map(|o| watch.line("ADDED", o)));
+        opening.extend(objects.iter().map(|s| watch.stored_line("ADDED", s)));
         if send_initial {
             opening.push(watch.bookmark(revision, true));
         }
@@ -113,7 +127,7 @@ pub fn watch(
             Some(events) => {
                 last = since;
                 for event in events.iter().filter(|e| watch.selects(e)) {
-                    opening.push(watch.line(event.kind.as_str(), &event.object));
+                    opening.push(watch.stored_line(event.kind.as_str(), &event.stored));
                 }
                 last = events.last().map_or(last, |e| e.revision.max(last));
             }
@@ -182,7 +196,7 @@ async fn follow(
                     if !watch.selects(&event) {
                         continue;
                     }
-                    watch.line(event.kind.as_str(), &event.object)
+                    watch.stored_line(event.kind.as_str(), &event.stored)
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     // Too slow a reader: tell it to relist rather than silently skip events.

@@ -11,7 +11,6 @@ use crate::store::{Change, EventType, Key, Memory};
 use crate::time::now_rfc3339;
 use axum::response::Response;
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 /// Runs a store write off the async threads: commits wait for the disk.
 async fn blocking<T: Send + 'static>(
@@ -127,7 +126,7 @@ fn generate_name(
         let suffix: String =
             random.iter().take(5).map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
         let name = format!("{prefix}{suffix}");
-        if memory.get(&Key::of(resource, namespace, &name)).is_none() {
+        if !memory.contains(&Key::of(resource, namespace, &name)) {
             return name;
         }
     }
@@ -147,7 +146,7 @@ pub async fn create(
     check_type(path, &mut object, &namespace)?;
     let store = api.store.clone();
     let resource = path.resource;
-    let (events, warnings) = blocking(move || {
+    let (_, object, warnings) = blocking(move || {
         store.write(dry_run, move |memory| {
             let name = match object["metadata"]["name"].as_str().filter(|n| !n.is_empty()) {
                 Some(name) => name.to_owned(),
@@ -174,7 +173,7 @@ pub async fn create(
                 ));
             }
             let key = Key::of(resource, &namespace, &name);
-            if memory.get(&key).is_some() {
+            if memory.contains(&key) {
                 return Err(ApiError::already_exists(resource, &name));
             }
             let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
@@ -183,7 +182,7 @@ pub async fn create(
         })
     })
     .await?;
-    Ok(json_response(201, &events[0].object, &warnings))
+    Ok(json_response(201, &object, &warnings))
 }
 
 /// PUT an object: needs the current `metadata.resourceVersion`.
@@ -223,7 +222,7 @@ pub async fn update(
         ));
     };
     let store = api.store.clone();
-    let (events, warnings) = blocking(move || {
+    let (_, object, warnings) = blocking(move || {
         store.write(dry_run, move |memory| {
             let key = Key::of(resource, &namespace, &name);
             let current = memory.get(&key).ok_or_else(|| ApiError::not_found(resource, &name))?;
@@ -240,7 +239,7 @@ pub async fn update(
         })
     })
     .await?;
-    Ok(json_response(200, &events[0].object, &warnings))
+    Ok(json_response(200, &object, &warnings))
 }
 
 /// PATCH an object: JSON merge patch, JSON patch, or server-side apply.
@@ -280,7 +279,7 @@ pub async fn patch(
     let name = path.name.clone().unwrap_or_default();
     let path = path.clone();
     let store = api.store.clone();
-    let (events, (code, warnings)) = blocking(move || {
+    let (_, object, (code, warnings)) = blocking(move || {
         store.write(dry_run, move |memory| {
             let key = Key::of(resource, &namespace, &name);
             let Some(current) = memory.get(&key) else {
@@ -295,7 +294,7 @@ pub async fn patch(
                 fill_new_metadata(resource, &mut object, &namespace);
                 return Ok((vec![Change::Put { key, object, kind: EventType::Added }], (201, warnings)));
             };
-            let mut object = (*current).clone();
+            let mut object = current.clone();
             match kind {
                 PatchKind::Merge => json_patch::merge(&mut object, &patch),
                 PatchKind::Apply => apply_merge(&mut object, &patch),
@@ -327,7 +326,7 @@ pub async fn patch(
         })
     })
     .await?;
-    Ok(json_response(code, &events[0].object, &warnings))
+    Ok(json_response(code, &object, &warnings))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -379,7 +378,7 @@ pub async fn delete(
     let name = path.name.clone().unwrap_or_default();
     let resource = path.resource;
     let store = api.store.clone();
-    let (events, ()) = blocking(move || {
+    let (_, deleted, ()) = blocking(move || {
         store.write(dry_run, move |memory| {
             let key = Key::of(resource, &namespace, &name);
             let current = memory.get(&key).ok_or_else(|| ApiError::not_found(resource, &name))?;
@@ -397,9 +396,7 @@ pub async fn delete(
         })
     })
     .await?;
-    let deleted: &Arc<Value> =
-        &events.last().ok_or_else(|| ApiError::internal(&"no event"))?.object;
-    Ok(json_response(200, deleted, &[]))
+    Ok(json_response(200, &deleted, &[]))
 }
 
 fn check_preconditions(

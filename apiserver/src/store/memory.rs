@@ -2,8 +2,9 @@
 //! admission needs.
 
 use crate::resources::{ALL, CONTAINERAPPS, DEPLOYMENTS, EGRESSPOINTS, ResourceType};
+use bytes::Bytes;
 use egress_rules::{EgressPoint, SpaceIndex, WorkloadRef, decode};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;
@@ -57,10 +58,41 @@ impl Key {
     }
 }
 
+/// An object as kept in memory: its JSON, ready to send, and its labels for selectors.
+/// Kept serialized because lists then cost a copy, not a parse/clone/serialize per object
+/// (5,000 EgressPoints: ~2 MB of bytes instead of ~100 MB of JSON trees).
+#[derive(Clone, Debug)]
+pub struct Stored {
+    /// The object as JSON.
+    pub json: Bytes,
+    /// `metadata.labels`, when it has any.
+    pub labels: Option<Arc<Map<String, Value>>>,
+}
+
+impl Stored {
+    /// Serializes an object.
+    pub fn new(object: &Value) -> Stored {
+        Stored {
+            json: Bytes::from(serde_json::to_vec(object).unwrap_or_default()),
+            labels: labels_of(object),
+        }
+    }
+
+    /// The object, parsed.
+    pub fn value(&self) -> Value {
+        serde_json::from_slice(&self.json).unwrap_or(Value::Null)
+    }
+}
+
+/// `metadata.labels` of an object.
+pub fn labels_of(object: &Value) -> Option<Arc<Map<String, Value>>> {
+    object["metadata"]["labels"].as_object().filter(|m| !m.is_empty()).map(|m| Arc::new(m.clone()))
+}
+
 /// Every object, in key order, plus derived indexes.
 #[derive(Default)]
 pub struct Memory {
-    objects: BTreeMap<Key, Arc<Value>>,
+    objects: BTreeMap<Key, Stored>,
     /// Per namespace: the rules of its EgressPoints, for Space-wide admission checks.
     egress_indexes: HashMap<String, SpaceIndex>,
     /// The last committed resourceVersion.
@@ -68,9 +100,19 @@ pub struct Memory {
 }
 
 impl Memory {
-    /// One object.
-    pub fn get(&self, key: &Key) -> Option<Arc<Value>> {
-        self.objects.get(key).cloned()
+    /// One object, parsed.
+    pub fn get(&self, key: &Key) -> Option<Value> {
+        self.objects.get(key).map(Stored::value)
+    }
+
+    /// One object as stored.
+    pub fn get_stored(&self, key: &Key) -> Option<&Stored> {
+        self.objects.get(key)
+    }
+
+    /// True when the object exists.
+    pub fn contains(&self, key: &Key) -> bool {
+        self.objects.contains_key(key)
     }
 
     /// Objects of one type, in one namespace or (None) in all, in name order.
@@ -78,7 +120,7 @@ impl Memory {
         &self,
         resource: &'static ResourceType,
         namespace: Option<&str>,
-    ) -> Vec<(&Key, &Arc<Value>)> {
+    ) -> Vec<(&Key, &Stored)> {
         let start = Key::of(resource, namespace.unwrap_or(""), "");
         self.objects
             .range((Bound::Included(start), Bound::Unbounded))
@@ -110,12 +152,12 @@ impl Memory {
         out
     }
 
-    pub(super) fn put(&mut self, key: Key, object: Arc<Value>) {
+    pub(super) fn put(&mut self, key: Key, object: &Value, stored: Stored) {
         if key.resource == &EGRESSPOINTS {
-            let ep: EgressPoint = decode(&object).egress_point;
+            let ep: EgressPoint = decode(object).egress_point;
             self.egress_indexes.entry(key.namespace.clone()).or_default().insert(&ep);
         }
-        self.objects.insert(key, object);
+        self.objects.insert(key, stored);
     }
 
     pub(super) fn delete(&mut self, key: &Key) {

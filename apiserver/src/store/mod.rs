@@ -4,7 +4,7 @@
 
 mod memory;
 
-pub use memory::{Key, Memory};
+pub use memory::{Key, Memory, Stored, labels_of};
 
 use crate::resources::ResourceType;
 use crate::status::{ApiError, ApiResult};
@@ -54,8 +54,17 @@ pub struct Event {
     pub resource: &'static ResourceType,
     /// The object's namespace ("" for namespaces).
     pub namespace: String,
-    /// The object after the change (before it, for a deletion).
-    pub object: Arc<Value>,
+    /// The object's name.
+    pub name: String,
+    /// The object after the change (its last state, for a deletion), serialized once.
+    pub stored: Stored,
+}
+
+impl Event {
+    /// The object, parsed.
+    pub fn object(&self) -> Value {
+        self.stored.value()
+    }
 }
 
 /// A change staged by a write.
@@ -93,7 +102,10 @@ impl Store {
         std::fs::create_dir_all(dir)
             .map_err(|e| crate::Error::Storage(format!("cannot create {}: {e}", dir.display())))?;
         let path = dir.join("space-api.redb");
-        let db = Database::create(&path)
+        // Every object is also in memory, so redb's page cache only needs to cover writes.
+        let db = redb::Builder::new()
+            .set_cache_size(16 * 1024 * 1024)
+            .create(&path)
             .map_err(|e| crate::Error::Storage(format!("cannot open {}: {e}", path.display())))?;
         let mut memory = Memory::default();
         {
@@ -109,7 +121,11 @@ impl Store {
             let key = Key::parse(key.value())
                 .ok_or_else(|| crate::Error::Storage(format!("bad key {}", key.value())))?;
             let object: Value = serde_json::from_slice(value.value()).map_err(storage)?;
-            memory.put(key, Arc::new(object));
+            let stored = Stored {
+                json: bytes::Bytes::copy_from_slice(value.value()),
+                labels: labels_of(&object),
+            };
+            memory.put(key, &object, stored);
         }
         let meta = tx.open_table(META).map_err(storage)?;
         memory.revision = meta.get(REVISION).map_err(storage)?.map(|v| v.value()).unwrap_or(0);
@@ -133,58 +149,53 @@ impl Store {
 
     /// Runs `stage` with the writer lock held; the changes it returns are committed to disk
     /// (unless `dry_run`), then applied in memory and broadcast. Returns the objects as
-    /// stored (with their new resourceVersion), one per change.
+    /// stored (with their new resourceVersion), one per change, as events; the last
+    /// object is returned parsed too.
     pub fn write<T>(
         &self,
         dry_run: bool,
         stage: impl FnOnce(&Memory) -> ApiResult<(Vec<Change>, T)>,
-    ) -> ApiResult<(Vec<Arc<Event>>, T)> {
+    ) -> ApiResult<(Vec<Arc<Event>>, Value, T)> {
         let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let (changes, extra) = self.read(stage)?;
         let base = self.read(|m| m.revision);
         let mut events = Vec::with_capacity(changes.len());
+        let mut objects = Vec::with_capacity(changes.len());
         for (i, change) in changes.into_iter().enumerate() {
             let revision = base + 1 + i as u64;
-            let event = match change {
-                Change::Put { key, mut object, kind } => {
-                    object["metadata"]["resourceVersion"] = Value::String(revision.to_string());
-                    Event {
-                        revision,
-                        kind,
-                        resource: key.resource,
-                        namespace: key.namespace.clone(),
-                        object: Arc::new(object),
-                    }
-                }
+            let (key, mut object, kind) = match change {
+                Change::Put { key, object, kind } => (key, object, kind),
                 Change::Delete { key } => {
                     let old = self
                         .read(|m| m.get(&key))
                         .ok_or_else(|| ApiError::not_found(key.resource, &key.name))?;
-                    let mut object = (*old).clone();
-                    // A deletion event carries the final state at the deletion's revision.
-                    object["metadata"]["resourceVersion"] = Value::String(revision.to_string());
-                    Event {
-                        revision,
-                        kind: EventType::Deleted,
-                        resource: key.resource,
-                        namespace: key.namespace.clone(),
-                        object: Arc::new(object),
-                    }
+                    (key, old, EventType::Deleted)
                 }
             };
-            events.push(Arc::new(event));
+            // A deletion event carries the final state at the deletion's revision.
+            object["metadata"]["resourceVersion"] = Value::String(revision.to_string());
+            events.push(Arc::new(Event {
+                revision,
+                kind,
+                resource: key.resource,
+                namespace: key.namespace,
+                name: key.name,
+                stored: Stored::new(&object),
+            }));
+            objects.push(object);
         }
+        let last = objects.last().cloned().unwrap_or(Value::Null);
         if dry_run || events.is_empty() {
-            return Ok((events, extra));
+            return Ok((events, last, extra));
         }
         self.persist(&events).map_err(|e| ApiError::internal(&e))?;
         {
             let mut memory = self.memory.write().unwrap_or_else(|e| e.into_inner());
-            for event in &events {
-                let key = Key::of(event.resource, &event.namespace, name_of(&event.object));
+            for (event, object) in events.iter().zip(&objects) {
+                let key = Key::of(event.resource, &event.namespace, &event.name);
                 match event.kind {
                     EventType::Deleted => memory.delete(&key),
-                    _ => memory.put(key, event.object.clone()),
+                    _ => memory.put(key, object, event.stored.clone()),
                 }
             }
             memory.revision = base + events.len() as u64;
@@ -202,7 +213,7 @@ impl Store {
             // No receiver is fine: nobody is watching.
             let _ = self.events.send(event.clone());
         }
-        Ok((events, extra))
+        Ok((events, last, extra))
     }
 
     fn persist(&self, events: &[Arc<Event>]) -> Result<(), redb::Error> {
@@ -210,15 +221,13 @@ impl Store {
         {
             let mut objects = tx.open_table(OBJECTS)?;
             for event in events {
-                let key =
-                    Key::of(event.resource, &event.namespace, name_of(&event.object)).encode();
+                let key = Key::of(event.resource, &event.namespace, &event.name).encode();
                 match event.kind {
                     EventType::Deleted => {
                         objects.remove(key.as_str())?;
                     }
                     _ => {
-                        let bytes = serde_json::to_vec(&*event.object).unwrap_or_default();
-                        objects.insert(key.as_str(), bytes.as_slice())?;
+                        objects.insert(key.as_str(), &event.stored.json[..])?;
                     }
                 }
             }
@@ -248,11 +257,6 @@ impl Store {
         }
         Some(recent.iter().filter(|e| e.revision > revision).cloned().collect())
     }
-}
-
-/// `metadata.name` of an object.
-pub fn name_of(object: &Value) -> &str {
-    object["metadata"]["name"].as_str().unwrap_or("")
 }
 
 fn storage(e: impl std::fmt::Display) -> crate::Error {
