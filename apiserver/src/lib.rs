@@ -14,6 +14,7 @@ pub mod resources;
 mod selectors;
 pub mod status;
 pub mod store;
+pub mod tanzu;
 mod time;
 
 use axum::Router;

@@ -27,8 +27,16 @@ pub async fn dispatch(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match handle(&api, &method, &uri, &headers, body).await {
-        Ok(response) => response,
+    let (view, path) = match crate::tanzu::split(uri.path()) {
+        Some((view, rest)) => (Some(view), rest),
+        None => (None, uri.path().to_owned()),
+    };
+    let watch = Query::parse(uri.query()).flag("watch");
+    match handle(&api, &method, &path, &uri, &headers, body, view.as_ref()).await {
+        Ok(response) => match view {
+            Some(view) => view.map_response(response, watch).await,
+            None => response,
+        },
         Err(error) => error.into_response(),
     }
 }
@@ -36,12 +44,17 @@ pub async fn dispatch(
 async fn handle(
     api: &SpaceApi,
     method: &Method,
+    path: &str,
     uri: &Uri,
     headers: &HeaderMap,
     body: Body,
+    view: Option<&crate::tanzu::SpaceView>,
 ) -> ApiResult<Response> {
     let query = Query::parse(uri.query());
-    let target = request::parse(uri.path())?;
+    let mut target = request::parse(path)?;
+    if let (Some(view), Target::Object(object)) = (view, &mut target) {
+        view.map_path(object, method)?;
+    }
     let auth = &api.options.auth;
     if auth.is_enabled() {
         let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
@@ -53,21 +66,28 @@ async fn handle(
         let verb = crate::auth::verb(method, &target, query.flag("watch"));
         auth.authorize(user.as_ref(), &crate::auth::Attributes { verb, object, path: uri.path() })?;
     }
-    let Target::Object(path) = target else {
+    let Target::Object(object_path) = target else {
         if method != Method::GET {
             return Err(ApiError::method_not_allowed(format!(
                 "{method} is not allowed on {}",
                 uri.path()
             )));
         }
-        return discovery::serve(&target, uri.path());
+        return discovery::serve(&target, path);
     };
+    let path = object_path;
     if path.subresource.is_some() {
         return Err(ApiError::no_route(uri.path()));
     }
-    let body = axum::body::to_bytes(body, crate::BODY_LIMIT)
+    let mut body = axum::body::to_bytes(body, crate::BODY_LIMIT)
         .await
         .map_err(|_| ApiError::too_large(crate::BODY_LIMIT))?;
+    if let Some(view) = view {
+        if path.resource == &NAMESPACES && path.name.is_none() {
+            return read::list_one_namespace(api, &view.space);
+        }
+        body = view.map_request(body);
+    }
     let table = wants_table(headers);
     match (method.clone(), path.name.is_some()) {
         (Method::GET, false) if query.flag("watch") => watch::watch(api, &path, &query, table),

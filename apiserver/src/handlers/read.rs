@@ -132,3 +132,12 @@ fn decode_continue(token: &str) -> ApiResult<(String, String)> {
     let name = value["name"].as_str().ok_or_else(invalid)?.to_owned();
     Ok((ns, name))
 }
+
+/// The namespace list of a Space's endpoint: only its own namespace.
+pub fn list_one_namespace(api: &SpaceApi, space: &str) -> ApiResult<Response> {
+    let key = Key::of(&crate::resources::NAMESPACES, "", space);
+    let (stored, revision) = api.store.read(|m| (m.get_stored(&key).cloned(), m.revision));
+    let items: Vec<Value> = stored.iter().map(Stored::value).collect();
+    let body = json!({"kind": "NamespaceList", "apiVersion": "v1", "metadata": {"resourceVersion": revision.to_string()}, "items": items});
+    Ok(json_response(200, &body, &[]))
+}
