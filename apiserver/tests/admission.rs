@@ -169,3 +169,18 @@ async fn kubectl_get_receives_a_table_with_egress_columns() {
     );
     assert_eq!(table["rows"][0]["object"]["kind"], "PartialObjectMetadata");
 }
+
+#[tokio::test]
+async fn field_validation_ignore_prunes_silently() {
+    let f = fixture();
+    let body = json!({"apiVersion": "networking.tanzu.vmware.com/v1alpha1", "kind": "EgressPoint",
+        "metadata": {"name": "quiet"}, "spec": {"extra": 1, "targets": [{"hosts": ["a.example.com"], "port": {"number": 443, "protocol": "HTTPS"}}]}});
+    let (response, object) =
+        raw(&f.api, post_json(&format!("{EGP_PATH}?fieldValidation=Ignore"), &body)).await;
+    assert_eq!(response.status(), 201);
+    assert!(response.headers().get("warning").is_none());
+    assert!(object["spec"].get("extra").is_none());
+    let (response, _) =
+        raw(&f.api, post_json(&format!("{EGP_PATH}?fieldValidation=Loud"), &body)).await;
+    assert_eq!(response.status(), 400);
+}

@@ -265,3 +265,46 @@ async fn objects_in_a_missing_namespace_cannot_be_created() {
     assert!(error.is_not_found());
     assert!(error.message.contains("namespaces \"nowhere\" not found"), "{}", error.message);
 }
+
+#[tokio::test]
+async fn delete_with_dry_run_in_the_body_deletes_nothing() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    api.create(&PostParams::default(), &egress_point("web", "a.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    api.delete("web", &DeleteParams { dry_run: true, ..Default::default() }).await.unwrap();
+    assert!(api.get("web").await.is_ok());
+}
+
+#[tokio::test]
+async fn a_failed_json_patch_test_is_invalid_and_changes_nothing() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    api.create(&PostParams::default(), &egress_point("web", "a.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    let ops: json_patch::Patch = serde_json::from_value(json!([
+        {"op": "test", "path": "/spec/targets/0/port/number", "value": 80},
+        {"op": "replace", "path": "/spec/targets/0/port/number", "value": 8080}
+    ]))
+    .unwrap();
+    let error = status(
+        api.patch("web", &PatchParams::default(), &Patch::Json::<()>(ops)).await.unwrap_err(),
+    );
+    assert!(error.is_invalid(), "{error:?}");
+    assert_eq!(api.get("web").await.unwrap().data["spec"]["targets"][0]["port"]["number"], 443);
+}
+
+#[tokio::test]
+async fn a_patch_that_breaks_a_rule_is_refused() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    api.create(&PostParams::default(), &egress_point("db", "11.22.33.44", 5432, "TCP"))
+        .await
+        .unwrap();
+    let patch = json!({"spec": {"targets": [{"hosts": ["11.22.33.44"], "port": {"number": 5432, "protocol": "TLS"}}]}});
+    let error =
+        status(api.patch("db", &PatchParams::default(), &Patch::Merge(patch)).await.unwrap_err());
+    assert_eq!(error.details.unwrap().causes[0].field, "spec.targets[0].hosts[0]");
+}

@@ -141,3 +141,44 @@ async fn bookmarks_and_streaming_lists_are_sent_on_request() {
     assert_eq!(lines[1]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
     assert_eq!(lines[2]["type"], "BOOKMARK", "a periodic bookmark follows");
 }
+
+#[tokio::test]
+async fn a_watch_ends_after_timeout_seconds_and_filters_by_label() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    let uri = format!("{EGP_PATH}?watch=true&timeoutSeconds=1&labelSelector=team%3Da");
+    let reader = {
+        let router = f.api.clone();
+        let uri = uri.clone();
+        tokio::spawn(async move {
+            let response = router
+                .router()
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let started = std::time::Instant::now();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            (started.elapsed(), String::from_utf8(bytes.to_vec()).unwrap())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut labelled = egress_point("mine", "a.example.com", 443, "HTTPS");
+    labelled.metadata.labels = Some([("team".to_owned(), "a".to_owned())].into());
+    api.create(&PostParams::default(), &labelled).await.unwrap();
+    api.create(&PostParams::default(), &egress_point("other", "b.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    let (elapsed, body) =
+        tokio::time::timeout(Duration::from_secs(5), reader).await.unwrap().unwrap();
+    assert!(elapsed < Duration::from_secs(3), "the watch should end after timeoutSeconds");
+    let names: Vec<String> = body
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["object"]["metadata"]["name"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(names, ["mine"]);
+}
