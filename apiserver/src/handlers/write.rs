@@ -12,6 +12,27 @@ use crate::time::now_rfc3339;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+/// What every write reads from its request first.
+struct WriteParams {
+    dry_run: bool,
+    validation: FieldValidation,
+    namespace: String,
+}
+
+impl WriteParams {
+    fn new(api: &SpaceApi, path: &ObjectPath, query: &Query) -> ApiResult<WriteParams> {
+        Ok(WriteParams {
+            dry_run: query.dry_run()?,
+            validation: FieldValidation::from_query(query)?,
+            namespace: super::require_namespace(&api.store, path)?,
+        })
+    }
+}
+
+/// kube-apiserver's words for a stale `resourceVersion`.
+const STALE: &str =
+    "the object has been modified; please apply your changes to the latest version and try again";
+
 /// Runs a store write off the async threads: commits wait for the disk.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> ApiResult<T> + Send + 'static,
@@ -139,9 +160,7 @@ pub async fn create(
     query: &Query,
     body: &[u8],
 ) -> ApiResult<Response> {
-    let dry_run = query.dry_run()?;
-    let validation = FieldValidation::from_query(query)?;
-    let namespace = super::require_namespace(&api.store, path)?;
+    let WriteParams { dry_run, validation, namespace } = WriteParams::new(api, path, query)?;
     let mut object = parse_object(body)?;
     check_type(path, &mut object, &namespace)?;
     let store = api.store.clone();
@@ -192,9 +211,7 @@ pub async fn update(
     query: &Query,
     body: &[u8],
 ) -> ApiResult<Response> {
-    let dry_run = query.dry_run()?;
-    let validation = FieldValidation::from_query(query)?;
-    let namespace = super::require_namespace(&api.store, path)?;
+    let WriteParams { dry_run, validation, namespace } = WriteParams::new(api, path, query)?;
     let name = path.name.clone().unwrap_or_default();
     let mut object = parse_object(body)?;
     check_type(path, &mut object, &namespace)?;
@@ -227,11 +244,7 @@ pub async fn update(
             let key = Key::of(resource, &namespace, &name);
             let current = memory.get(&key).ok_or_else(|| ApiError::not_found(resource, &name))?;
             if current["metadata"]["resourceVersion"].as_str() != Some(version.as_str()) {
-                return Err(ApiError::conflict(
-                    resource,
-                    &name,
-                    "the object has been modified; please apply your changes to the latest version and try again",
-                ));
+                return Err(ApiError::conflict(resource, &name, STALE));
             }
             carry_over(&current, &mut object);
             let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
@@ -250,9 +263,7 @@ pub async fn patch(
     content_type: &str,
     body: &[u8],
 ) -> ApiResult<Response> {
-    let dry_run = query.dry_run()?;
-    let validation = FieldValidation::from_query(query)?;
-    let namespace = super::require_namespace(&api.store, path)?;
+    let WriteParams { dry_run, validation, namespace } = WriteParams::new(api, path, query)?;
     let media = content_type.split(';').next().unwrap_or("").trim().to_owned();
     let resource = path.resource;
     let kind = match media.as_str() {
@@ -290,9 +301,13 @@ pub async fn patch(
                 let mut object = patch;
                 check_type(&path, &mut object, &namespace)?;
                 object["metadata"]["name"] = json!(name);
-                let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
+                let warnings =
+                    admission::admit(memory, resource, &namespace, &mut object, validation)?;
                 fill_new_metadata(resource, &mut object, &namespace);
-                return Ok((vec![Change::Put { key, object, kind: EventType::Added }], (201, warnings)));
+                return Ok((
+                    vec![Change::Put { key, object, kind: EventType::Added }],
+                    (201, warnings),
+                ));
             };
             let mut object = current.clone();
             match kind {
@@ -302,21 +317,23 @@ pub async fn patch(
                     let ops: json_patch::Patch = serde_json::from_value(patch)
                         .map_err(|e| ApiError::bad_request(format!("invalid JSON patch: {e}")))?;
                     json_patch::patch(&mut object, &ops).map_err(|e| {
-                        ApiError::invalid(resource, &name, vec![Cause {
-                            reason: "FieldValueInvalid",
-                            field: String::new(),
-                            message: format!("the JSON patch could not be applied: {e}"),
-                        }])
+                        ApiError::invalid(
+                            resource,
+                            &name,
+                            vec![Cause {
+                                reason: "FieldValueInvalid",
+                                field: String::new(),
+                                message: format!("the JSON patch could not be applied: {e}"),
+                            }],
+                        )
                     })?;
                 }
             }
             let wanted = object["metadata"]["resourceVersion"].as_str().map(str::to_owned);
-            if wanted.is_some() && wanted.as_deref() != current["metadata"]["resourceVersion"].as_str() {
-                return Err(ApiError::conflict(
-                    resource,
-                    &name,
-                    "the object has been modified; please apply your changes to the latest version and try again",
-                ));
+            if wanted.is_some()
+                && wanted.as_deref() != current["metadata"]["resourceVersion"].as_str()
+            {
+                return Err(ApiError::conflict(resource, &name, STALE));
             }
             check_type(&path, &mut object, &namespace)?;
             object["metadata"]["name"] = json!(name);
