@@ -76,6 +76,22 @@ pub struct ServeArgs {
     /// one folder up, where `cargo xtask build` puts it.
     #[arg(long, env = "EGRESS_CONSOLE_SITE_DIR")]
     pub site_dir: Option<PathBuf>,
+    /// Data directory of the embedded Space API, used when no kubeconfig is given
+    /// (default: $XDG_DATA_HOME/egress-console, else ~/.local/share/egress-console). Demo
+    /// Spaces are added on first start.
+    #[arg(long, env = "EGRESS_CONSOLE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Use Spaces from this kubeconfig instead of the embedded Space API (default path:
+    /// $KUBECONFIG, else ~/.kube/config, when --context is given).
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// A kubeconfig context to offer as a Space (repeatable); none = the current context.
+    #[arg(long)]
+    pub context: Vec<String>,
+    /// Another Host name this server may be reached by (repeatable). Requests naming any
+    /// other Host are refused, which stops DNS-rebinding attacks.
+    #[arg(long)]
+    pub allowed_host: Vec<String>,
 }
 
 /// Options of `lint`.

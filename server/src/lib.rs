@@ -1,10 +1,12 @@
 //! Egress Console: the `egress-console` binary's commands. `lint` checks EgressPoint YAML
 //! files; `serve` serves the web UI.
 
+pub mod api;
 pub mod cli;
 pub mod lint;
 pub mod serve;
 pub mod space_api;
+pub mod spaces;
 
 /// What can go wrong in the server crate.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +32,9 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// The kubeconfig cannot be used.
+    #[error("kubeconfig: {0}")]
+    Kubeconfig(String),
     /// The embedded Space API could not start.
     #[error("{0}")]
     SpaceApi(#[from] egress_apiserver::Error),

@@ -2,7 +2,9 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use egress_console::serve::{AppState, BODY_LIMIT, router};
+use egress_console::api::AppState;
+use egress_console::serve::{AllowedHosts, BODY_LIMIT, router};
+use egress_console::spaces::Catalog;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -10,7 +12,9 @@ fn app() -> (axum::Router, tempfile::TempDir) {
     let site = tempfile::tempdir().unwrap();
     std::fs::write(site.path().join("index.html"), "<!doctype html><title>Egress Console</title>")
         .unwrap();
-    (router(AppState { site_dir: site.path().to_owned() }), site)
+    let state =
+        AppState { site_dir: site.path().to_owned(), catalog: Catalog::new(None, Vec::new()) };
+    (router(state, AllowedHosts::any()), site)
 }
 
 async fn send(request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
@@ -60,16 +64,18 @@ async fn validate_reports_the_diagnostics_of_a_posted_egress_point() {
 }
 
 #[tokio::test]
-async fn validate_turns_unreadable_yaml_into_a_syntax_diagnostic() {
-    let (status, _, body) = send(post("spec: [\n")).await;
-    assert_eq!(status, StatusCode::OK);
-    let report: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(report["diagnostics"][0]["code"], "syntax");
-    assert!(report["diagnostics"][0]["message"].as_str().unwrap().contains("line"));
+async fn validate_answers_unreadable_yaml_with_a_problem_naming_the_line() {
+    let (status, headers, body) = send(post("spec: [\n")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    let problem: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(problem["diagnostics"][0]["code"], "syntax");
+    assert!(problem["detail"].as_str().unwrap().contains("line"));
 }
 
 #[tokio::test]
 async fn a_body_over_1_mib_is_refused_with_413() {
-    let (status, _, _) = send(post(vec![b'a'; BODY_LIMIT + 1])).await;
+    let (status, headers, _) = send(post(vec![b'a'; 2 * BODY_LIMIT])).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
 }

@@ -29,11 +29,13 @@ pub fn output_dir() -> PathBuf {
     dir
 }
 
-/// `egress-console serve` on a free loopback port; killed on drop.
+/// `egress-console serve` on a free loopback port, over an embedded Space API in a
+/// temporary data directory; killed on drop.
 pub struct Server {
     /// `http://127.0.0.1:PORT`
     pub url: String,
     _child: Child,
+    _data: TempDir,
 }
 
 impl Server {
@@ -43,8 +45,10 @@ impl Server {
             .context("EGRESS_CONSOLE_BIN is not set: run the tests with `cargo xtask test`")?;
         let site = std::env::var("EGRESS_CONSOLE_SITE_DIR")
             .context("EGRESS_CONSOLE_SITE_DIR is not set: run the tests with `cargo xtask test`")?;
+        let data = TempDir::new("egress-serve-data")?;
         let mut child = Command::new(binary)
-            .args(["serve", "--listen", "127.0.0.1:0", "--site-dir", &site])
+            .args(["serve", "--listen", "127.0.0.1:0", "--site-dir", &site, "--data-dir"])
+            .arg(&data.0)
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -61,7 +65,7 @@ impl Server {
         })
         .await
         .context("egress-console serve did not print its URL within 30 s")??;
-        Ok(Server { url, _child: child })
+        Ok(Server { url, _child: child, _data: data })
     }
 }
 

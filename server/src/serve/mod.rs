@@ -1,58 +1,105 @@
-//! `egress-console serve`: the web UI and the first REST endpoints.
+//! `egress-console serve`: the web UI and the REST API, over the Spaces of the catalog.
 
+mod guard;
 mod headers;
-mod validate;
 
+use crate::api::{self, AppState};
 use crate::cli::ServeArgs;
+use crate::spaces::{Catalog, Source, Space};
 use crate::{Error, Result};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::get;
+use egress_apiserver::{Options, SpaceApi, demo};
+use kube::config::{KubeConfigOptions, Kubeconfig};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
+
+pub use guard::AllowedHosts;
 
 /// Largest request body accepted (DESIGN.md: 1 MiB → 413).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// Configuration the handlers share.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    /// The built UI.
-    pub site_dir: PathBuf,
-}
-
-/// Every route: `/healthz`, `/api/v1/validate`, then the UI, whose client-side routes all
-/// fall back to `index.html`.
-pub fn router(state: AppState) -> Router {
+/// Every route: `/healthz`, the REST API, then the UI, whose client-side routes all fall
+/// back to `index.html`.
+pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     let index = state.site_dir.join("index.html");
     let site = ServeDir::new(&state.site_dir).fallback(ServeFile::new(index));
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/api/v1/validate", post(validate::validate))
+        .merge(api::routes())
         .fallback_service(site)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(Arc::new(allowed), guard::check))
+        .with_state(state);
     headers::with_security_headers(routes).layer(TraceLayer::new_for_http())
 }
 
-/// Binds, prints the URL, serves until SIGTERM or Ctrl-C.
+/// Builds the catalog, binds, prints the URL, serves until SIGTERM or Ctrl-C.
 pub async fn run(args: ServeArgs) -> Result<()> {
-    let site_dir = args.site_dir.unwrap_or_else(default_site_dir);
+    let site_dir = args.site_dir.clone().unwrap_or_else(default_site_dir);
     if !site_dir.join("index.html").is_file() {
         return Err(Error::SiteMissing(site_dir.display().to_string()));
     }
+    let catalog = catalog(&args).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|source| Error::Listen { addr: args.listen.to_string(), source })?;
     let addr = listener.local_addr()?;
+    let allowed = AllowedHosts::new(addr, &args.allowed_host);
     tracing::info!(site = %site_dir.display(), "serving the UI");
     // The line scripts and people look for: printed, not logged, so RUST_LOG cannot hide it.
     println!("Egress Console is at http://{addr}/");
-    axum::serve(listener, router(AppState { site_dir }))
+    axum::serve(listener, router(AppState { site_dir, catalog }, allowed))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The Spaces: kubeconfig contexts when `--kubeconfig`/`--context` are given, else the
+/// embedded Space API (opened in-process, demo data on first start).
+async fn catalog(args: &ServeArgs) -> Result<Catalog> {
+    if args.kubeconfig.is_none() && args.context.is_empty() {
+        let data_dir = args.data_dir.clone().unwrap_or_else(crate::space_api::default_data_dir);
+        let first_start = !data_dir.join("space-api.redb").exists();
+        let api = SpaceApi::open(&data_dir, Options::default())?;
+        if first_start {
+            let created = demo::seed(&api).await?;
+            tracing::info!(created, data = %data_dir.display(), "first start: demo Spaces added");
+        }
+        let client = kube::Client::new(api.router(), "default");
+        return Ok(Catalog::new(Some(client), Vec::new()));
+    }
+    let path =
+        args.kubeconfig.clone().or_else(|| std::env::var_os("KUBECONFIG").map(PathBuf::from));
+    let kubeconfig = match &path {
+        Some(path) => Kubeconfig::read_from(path),
+        None => Kubeconfig::read(),
+    }
+    .map_err(|e| Error::Kubeconfig(e.to_string()))?;
+    let contexts: Vec<String> = if args.context.is_empty() {
+        vec![kubeconfig.current_context.clone().ok_or_else(|| {
+            Error::Kubeconfig("the kubeconfig has no current-context: pass --context NAME".into())
+        })?]
+    } else {
+        args.context.clone()
+    };
+    let mut spaces = Vec::new();
+    for context in contexts {
+        let options =
+            KubeConfigOptions { context: Some(context.clone()), ..KubeConfigOptions::default() };
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options)
+            .await
+            .map_err(|e| Error::Kubeconfig(format!("context \"{context}\": {e}")))?;
+        let namespace = config.default_namespace.clone();
+        let client = kube::Client::try_from(config)
+            .map_err(|e| Error::Kubeconfig(format!("context \"{context}\": {e}")))?;
+        spaces.push(Space { name: context, source: Source::Kubeconfig, namespace, client });
+    }
+    Ok(Catalog::new(None, spaces))
 }
 
 /// `site/` beside the binary, or one folder up (`target/release/egress-console` →

@@ -1,0 +1,75 @@
+//! Request bodies in JSON or YAML, and responses in JSON or (when asked) YAML.
+
+use super::error::ApiError;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+/// A parsed body: JSON, or YAML with `Content-Type: application/yaml`.
+pub struct Body {
+    /// The document.
+    pub value: Value,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Body too large",
+                    format!("request bodies are limited to {} bytes", crate::serve::BODY_LIMIT),
+                )
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "Unreadable body", rejection.body_text())
+            }
+        })?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            ApiError::new(StatusCode::BAD_REQUEST, "Unreadable body", "the body is not UTF-8 text")
+        })?;
+        if text.trim().is_empty() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "Empty body",
+                "send the EgressPoint as JSON or YAML",
+            ));
+        }
+        // egress-rules reads JSON with a JSON parser and everything else as YAML, so the
+        // Content-Type only needs to be right in spirit.
+        let value = egress_rules::parse_text(text).map_err(|e| ApiError::unreadable(&e))?;
+        Ok(Body { value })
+    }
+}
+
+/// True when the client asked for YAML.
+pub fn wants_yaml(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/yaml") || a.contains("text/yaml"))
+}
+
+/// `value` as JSON, or as YAML without server-set fields (what kubectl would apply).
+pub fn reply(status: StatusCode, value: &Value, headers: &HeaderMap) -> Response {
+    if !wants_yaml(headers) {
+        return (status, axum::Json(value)).into_response();
+    }
+    let mut applied = value.clone();
+    if let Some(meta) = applied["metadata"].as_object_mut() {
+        for field in ["uid", "resourceVersion", "creationTimestamp", "generation", "managedFields"]
+        {
+            meta.remove(field);
+        }
+    }
+    if let Some(map) = applied.as_object_mut() {
+        map.remove("status");
+    }
+    let mut response = (status, egress_rules::yaml::to_yaml(&applied)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/yaml"));
+    response
+}

@@ -1,0 +1,237 @@
+//! `/api/v1/spaces/{space}/egresspoints[/{name}]`: CRUD through kube-rs. Every write is
+//! checked with egress-rules against the Space's current EgressPoints first; an invalid one
+//! gets a 422 with diagnostics and never reaches Kubernetes.
+
+use super::AppState;
+use super::body::{Body, reply};
+use super::error::{ApiError, ApiResult};
+use crate::spaces::Space;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use egress_rules::{
+    Code, Diagnostic, EgressPoint, SpaceContext, SpaceIndex, WorkloadRef, check_value, decode,
+    has_errors,
+};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, PostParams};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The kube-rs resource of EgressPoints.
+pub fn resource() -> ApiResource {
+    ApiResource {
+        group: egress_rules::GROUP.into(),
+        version: egress_rules::VERSION.into(),
+        api_version: egress_rules::API_VERSION.into(),
+        kind: egress_rules::KIND.into(),
+        plural: "egresspoints".into(),
+    }
+}
+
+/// EgressPoints of a Space.
+pub fn api(space: &Space) -> Api<DynamicObject> {
+    Api::namespaced_with(space.client.clone(), &space.namespace, &resource())
+}
+
+fn workload_api(
+    space: &Space,
+    group: &str,
+    version: &str,
+    kind: &str,
+    plural: &str,
+) -> Api<DynamicObject> {
+    let resource = ApiResource {
+        group: group.into(),
+        version: version.into(),
+        api_version: format!("{group}/{version}"),
+        kind: kind.into(),
+        plural: plural.into(),
+    };
+    Api::namespaced_with(space.client.clone(), &space.namespace, &resource)
+}
+
+/// The Space's EgressPoints, as the rules crate reads them.
+pub async fn current(space: &Space) -> ApiResult<(Vec<EgressPoint>, String)> {
+    let list = api(space)
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| ApiError::from_kube(e, &space.name))?;
+    let version = list.metadata.resource_version.clone().unwrap_or_default();
+    let eps = list.items.iter().map(|o| decode(&to_value(o)).egress_point).collect();
+    Ok((eps, version))
+}
+
+/// The Space's Deployments and ContainerApps.
+pub async fn workloads(space: &Space) -> ApiResult<Vec<WorkloadRef>> {
+    let mut out = Vec::new();
+    let deployments = workload_api(space, "apps", "v1", "Deployment", "deployments");
+    for o in deployments
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| ApiError::from_kube(e, &space.name))?
+        .items
+    {
+        out.push(WorkloadRef::deployment(o.metadata.name.unwrap_or_default()));
+    }
+    let apps = workload_api(space, "apps.tanzu.vmware.com", "v1", "ContainerApp", "containerapps");
+    match apps.list(&ListParams::default()).await {
+        Ok(list) => out.extend(
+            list.items
+                .into_iter()
+                .map(|o| WorkloadRef::container_app(o.metadata.name.unwrap_or_default())),
+        ),
+        // A cluster without Tanzu's ContainerApp CRD simply has none.
+        Err(kube::Error::Api(s)) if s.is_not_found() => {}
+        Err(e) => return Err(ApiError::from_kube(e, &space.name)),
+    }
+    Ok(out)
+}
+
+/// Diagnostics of `value` as it would be in `space` (all rules, Space-wide ones included).
+pub async fn check_in_space(space: &Space, value: &Value) -> ApiResult<Vec<Diagnostic>> {
+    let ((eps, _), workloads) = tokio::try_join!(current(space), workloads(space))?;
+    let index = SpaceIndex::build(&eps);
+    Ok(check_value(value, Some(SpaceContext { index: &index, workloads: Some(&workloads) }))
+        .diagnostics)
+}
+
+pub(crate) fn to_value(object: &DynamicObject) -> Value {
+    serde_json::to_value(object).unwrap_or(Value::Null)
+}
+
+/// `?dryRun=true`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteQuery {
+    /// Kubernetes server dry-run: everything but the write.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// GET the list, with its resourceVersion.
+pub async fn egresspoints_list(
+    State(state): State<AppState>,
+    Path(space): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    let space = state.catalog.get(&space).await?;
+    let list = api(&space)
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| ApiError::from_kube(e, &space.name))?;
+    let items: Vec<Value> = list.items.iter().map(to_value).collect();
+    Ok(axum::Json(json!({"resourceVersion": list.metadata.resource_version, "items": items})))
+}
+
+/// GET one, as JSON or (Accept: application/yaml) as the YAML kubectl would apply.
+pub async fn egresspoints_get(
+    State(state): State<AppState>,
+    Path((space, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let space = state.catalog.get(&space).await?;
+    let object = api(&space).get(&name).await.map_err(|e| ApiError::from_kube(e, &space.name))?;
+    Ok(reply(StatusCode::OK, &to_value(&object), &headers))
+}
+
+/// Prepares a posted EgressPoint for `space`: namespace set, rules checked (422 on error).
+async fn admit(space: &Space, mut value: Value) -> ApiResult<(DynamicObject, Vec<Diagnostic>)> {
+    if !value.is_object() {
+        return Err(ApiError::invalid(vec![Diagnostic::error(
+            Code::Schema,
+            "",
+            "the body must be an EgressPoint object",
+        )]));
+    }
+    value["metadata"]["namespace"] = json!(space.namespace);
+    let diagnostics = check_in_space(space, &value).await?;
+    if has_errors(&diagnostics) {
+        return Err(ApiError::invalid(diagnostics));
+    }
+    let object: DynamicObject = serde_json::from_value(value)
+        .map_err(|e| ApiError::invalid(vec![Diagnostic::error(Code::Schema, "", e.to_string())]))?;
+    Ok((object, diagnostics))
+}
+
+/// POST: create (201), or only check it with `?dryRun=true`.
+pub async fn egresspoints_create(
+    State(state): State<AppState>,
+    Path(space): Path<String>,
+    Query(query): Query<WriteQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let space = state.catalog.get(&space).await?;
+    let (object, _) = admit(&space, body.value).await?;
+    let params = PostParams { dry_run: query.dry_run, ..PostParams::default() };
+    let created = api(&space)
+        .create(&params, &object)
+        .await
+        .map_err(|e| ApiError::from_kube(e, &space.name))?;
+    Ok(reply(StatusCode::CREATED, &to_value(&created), &headers))
+}
+
+/// PUT: replace; needs `metadata.resourceVersion`. A stale one is a 409 carrying the
+/// current object, so nothing is overwritten and the client can show what changed.
+pub async fn egresspoints_replace(
+    State(state): State<AppState>,
+    Path((space, name)): Path<(String, String)>,
+    Query(query): Query<WriteQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let space = state.catalog.get(&space).await?;
+    let mut value = body.value;
+    if value["metadata"]["resourceVersion"].as_str().is_none_or(str::is_empty) {
+        return Err(ApiError::invalid(vec![Diagnostic::error(
+            Code::Schema,
+            "metadata.resourceVersion",
+            "metadata.resourceVersion is required to replace an EgressPoint: send the version you edited",
+        )]));
+    }
+    match value["metadata"]["name"].as_str() {
+        None => value["metadata"]["name"] = json!(name),
+        Some(n) if n == name => {}
+        Some(n) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "Name mismatch",
+                format!("the body names \"{n}\" but the URL names \"{name}\""),
+            ));
+        }
+    }
+    let (object, _) = admit(&space, value).await?;
+    let params = PostParams { dry_run: query.dry_run, ..PostParams::default() };
+    match api(&space).replace(&name, &params, &object).await {
+        Ok(replaced) => Ok(reply(StatusCode::OK, &to_value(&replaced), &headers)),
+        Err(kube::Error::Api(status)) if status.is_conflict() => {
+            let mut problem = ApiError::new(
+                StatusCode::CONFLICT,
+                "Conflict",
+                format!(
+                    "EgressPoint \"{name}\" was changed by someone else since you loaded it; review the current version and apply your edit again"
+                ),
+            );
+            problem.current = api(&space).get(&name).await.ok().map(|o| to_value(&o));
+            Err(problem)
+        }
+        Err(e) => Err(ApiError::from_kube(e, &space.name)),
+    }
+}
+
+/// DELETE: returns what was deleted.
+pub async fn egresspoints_delete(
+    State(state): State<AppState>,
+    Path((space, name)): Path<(String, String)>,
+    Query(query): Query<WriteQuery>,
+) -> ApiResult<axum::Json<Value>> {
+    let space = state.catalog.get(&space).await?;
+    let params = DeleteParams { dry_run: query.dry_run, ..DeleteParams::default() };
+    let deleted = api(&space)
+        .delete(&name, &params)
+        .await
+        .map_err(|e| ApiError::from_kube(e, &space.name))?;
+    Ok(axum::Json(match deleted.left() {
+        Some(object) => to_value(&object),
+        None => json!({"name": name, "deleted": true}),
+    }))
+}

@@ -1,0 +1,148 @@
+//! The REST API's one error type: `application/problem+json` (RFC 9457) with the
+//! rules' diagnostics. 5xx details go to the log; the client gets words it can act on.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use egress_rules::{Code, Diagnostic};
+use serde::Serialize;
+use serde_json::Value;
+
+/// A failed REST request.
+#[derive(Debug, Serialize)]
+pub struct ApiError {
+    /// A URI naming the problem type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary.
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// What happened and what to do.
+    pub detail: String,
+    /// Field-level findings (422), empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
+    /// The object as it is now (409), so a client can show what changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<Value>,
+}
+
+impl ApiError {
+    /// A problem with a status, a title and a detail.
+    pub fn new(status: StatusCode, title: &str, detail: impl Into<String>) -> Self {
+        let slug = title.to_ascii_lowercase().replace(' ', "-");
+        ApiError {
+            kind: format!("https://egress-console.dev/problems/{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            diagnostics: Vec::new(),
+            current: None,
+        }
+    }
+
+    /// 422 with the rules' diagnostics.
+    pub fn invalid(diagnostics: Vec<Diagnostic>) -> Self {
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        let mut error = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Invalid EgressPoint",
+            format!("{errors} field(s) break EgressPoint rules; see diagnostics for each field"),
+        );
+        error.diagnostics = diagnostics;
+        error
+    }
+
+    /// 400 for a body that is not YAML or JSON.
+    pub fn unreadable(error: &egress_rules::SyntaxError) -> Self {
+        let mut problem = Self::new(
+            StatusCode::BAD_REQUEST,
+            "Unreadable body",
+            format!("the body is not YAML or JSON: {error}"),
+        );
+        problem.diagnostics = vec![Diagnostic::error(Code::Syntax, "", error.to_string())];
+        problem
+    }
+
+    /// 404 for a Space that is not in the catalog.
+    pub fn unknown_space(name: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Unknown Space",
+            format!("there is no Space \"{name}\"; GET /api/v1/spaces lists them"),
+        )
+    }
+
+    /// Maps a Kubernetes client error by its Status reason, never by message text.
+    pub fn from_kube(error: kube::Error, space: &str) -> Self {
+        match error {
+            kube::Error::Api(status) => {
+                let code = StatusCode::from_u16(status.code).unwrap_or(StatusCode::BAD_GATEWAY);
+                let mut problem = if status.is_not_found() {
+                    Self::new(StatusCode::NOT_FOUND, "Not found", status.message.clone())
+                } else if status.is_conflict() || status.is_already_exists() {
+                    Self::new(StatusCode::CONFLICT, "Conflict", status.message.clone())
+                } else if status.is_forbidden() {
+                    Self::new(
+                        StatusCode::FORBIDDEN,
+                        "Forbidden",
+                        format!("Space \"{space}\": {}", status.message),
+                    )
+                } else if code == StatusCode::UNAUTHORIZED {
+                    Self::new(
+                        code,
+                        "Unauthorized",
+                        format!("Space \"{space}\" did not accept the credentials"),
+                    )
+                } else if status.is_invalid() {
+                    let causes =
+                        status.details.as_ref().map(|d| d.causes.clone()).unwrap_or_default();
+                    let diagnostics = causes
+                        .into_iter()
+                        .map(|c| Diagnostic::error(Code::Schema, c.field, c.message))
+                        .collect();
+                    let mut problem = Self::invalid(diagnostics);
+                    problem.detail = status.message.clone();
+                    problem
+                } else if code.is_client_error() {
+                    Self::new(code, "Rejected by Kubernetes", status.message.clone())
+                } else {
+                    tracing::warn!(space, %status.message, code = status.code, "Kubernetes API error");
+                    Self::new(
+                        StatusCode::BAD_GATEWAY,
+                        "Kubernetes API error",
+                        format!("the Kubernetes API of Space \"{space}\" failed ({})", status.code),
+                    )
+                };
+                problem.status = problem.status.max(100);
+                problem
+            }
+            other => {
+                // Transport failures carry no Status: the API server was not reached.
+                tracing::warn!(space, error = %other, "Kubernetes API unreachable");
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "Kubernetes API unreachable",
+                    format!(
+                        "the Kubernetes API of Space \"{space}\" cannot be reached; check that it is running"
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(self)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+    }
+}
+
+/// The REST API's result type.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,47 @@
+//! The REST API under `/api/v1` (DESIGN.md §REST API): Spaces, EgressPoints through
+//! kube-rs, rules, workloads, reachability, validation. Errors are problem+json.
+
+pub mod body;
+pub mod egresspoints;
+pub mod error;
+pub mod rules;
+
+use crate::spaces::{Catalog, SpaceInfo};
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use error::ApiResult;
+use std::path::PathBuf;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The built UI.
+    pub site_dir: PathBuf,
+    /// The Spaces on offer.
+    pub catalog: Catalog,
+}
+
+/// The `/api/v1` routes.
+pub fn routes() -> Router<AppState> {
+    use egresspoints::*;
+    Router::new()
+        .route("/api/v1/spaces", get(spaces_list))
+        .route(
+            "/api/v1/spaces/{space}/egresspoints",
+            get(egresspoints_list).post(egresspoints_create),
+        )
+        .route(
+            "/api/v1/spaces/{space}/egresspoints/{name}",
+            get(egresspoints_get).put(egresspoints_replace).delete(egresspoints_delete),
+        )
+        .route("/api/v1/spaces/{space}/rules", get(rules::rules_list))
+        .route("/api/v1/spaces/{space}/workloads", get(rules::workloads_list))
+        .route("/api/v1/spaces/{space}/reachability", get(rules::reachability_get))
+        .route("/api/v1/validate", post(rules::validate))
+}
+
+/// GET the Spaces, each with whether it can be reached.
+pub async fn spaces_list(State(state): State<AppState>) -> ApiResult<Json<Vec<SpaceInfo>>> {
+    Ok(Json(state.catalog.infos().await?))
+}

@@ -1,0 +1,108 @@
+//! `/rules`, `/workloads`, `/reachability` and `/validate`: what the rules say about a Space.
+
+use super::AppState;
+use super::body::Body;
+use super::egresspoints::{check_in_space, current, workloads};
+use super::error::{ApiError, ApiResult};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use egress_rules::{
+    Diagnostic, Protocol, Reachability, Rule, WorkloadRef, check_value, flatten, has_errors,
+    reachability,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// GET the flattened rules: one row per host+port+protocol.
+pub async fn rules_list(
+    State(state): State<AppState>,
+    Path(space): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let space = state.catalog.get(&space).await?;
+    let (eps, version) = current(&space).await?;
+    let rules: Vec<Rule> = flatten(&eps);
+    Ok(Json(json!({"resourceVersion": version, "rules": rules})))
+}
+
+/// GET the Space's Deployments and ContainerApps, for the sourceRef picker.
+pub async fn workloads_list(
+    State(state): State<AppState>,
+    Path(space): Path<String>,
+) -> ApiResult<Json<Vec<WorkloadRef>>> {
+    let space = state.catalog.get(&space).await?;
+    Ok(Json(workloads(&space).await?))
+}
+
+/// `?workload=Deployment/web&host=…&port=…&protocol=…`.
+#[derive(Debug, Deserialize)]
+pub struct ReachabilityQuery {
+    /// `Deployment/NAME` or `ContainerApp/NAME`.
+    pub workload: String,
+    /// Host name or IP.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// HTTP, HTTPS, TCP or TLS.
+    pub protocol: String,
+}
+
+/// GET whether a workload may reach host:port over a protocol, and which EgressPoint allows it.
+pub async fn reachability_get(
+    State(state): State<AppState>,
+    Path(space): Path<String>,
+    Query(query): Query<ReachabilityQuery>,
+) -> ApiResult<Json<Reachability>> {
+    let bad = |detail: String| ApiError::new(StatusCode::BAD_REQUEST, "Bad query", detail);
+    let workload = match query.workload.split_once('/') {
+        Some(("Deployment", name)) => WorkloadRef::deployment(name),
+        Some(("ContainerApp", name)) => WorkloadRef::container_app(name),
+        _ => {
+            return Err(bad(format!(
+                "workload \"{}\" must be Deployment/NAME or ContainerApp/NAME",
+                query.workload
+            )));
+        }
+    };
+    let protocol = Protocol::parse(&query.protocol).ok_or_else(|| {
+        bad(format!("protocol \"{}\" must be HTTP, HTTPS, TCP or TLS", query.protocol))
+    })?;
+    let space = state.catalog.get(&space).await?;
+    let (eps, _) = current(&space).await?;
+    reachability(&eps, &workload, &query.host, query.port, protocol)
+        .map(Json)
+        .map_err(|problem| bad(format!("host: {}", problem.message)))
+}
+
+/// `?space=NAME`.
+#[derive(Debug, Deserialize)]
+pub struct ValidateQuery {
+    /// Check against this Space's EgressPoints and workloads too.
+    pub space: Option<String>,
+}
+
+/// The validation report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// False when any diagnostic is an error.
+    pub valid: bool,
+    /// Everything the rules found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// POST an EgressPoint (JSON or YAML) and get its diagnostics; with `?space=` the
+/// Space-wide rules are checked too.
+pub async fn validate(
+    State(state): State<AppState>,
+    Query(query): Query<ValidateQuery>,
+    body: Body,
+) -> ApiResult<Json<Report>> {
+    let diagnostics = match query.space {
+        Some(name) => {
+            let space = state.catalog.get(&name).await?;
+            check_in_space(&space, &body.value).await?
+        }
+        None => check_value(&body.value, None).diagnostics,
+    };
+    Ok(Json(Report { valid: !has_errors(&diagnostics), diagnostics }))
+}

@@ -1,0 +1,274 @@
+//! The REST API against the embedded Space API over TCP: the same kube-rs path as a real
+//! cluster.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use egress_apiserver::{Options, SpaceApi};
+use egress_console::api::AppState;
+use egress_console::serve::{AllowedHosts, router};
+use egress_console::spaces::{Catalog, Source, Space};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+struct Env {
+    api: SpaceApi,
+    app: axum::Router,
+    addr: SocketAddr,
+    server: tokio::task::JoinHandle<()>,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+async fn serve_space_api(api: &SpaceApi, addr: &str) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = api.router();
+    (addr, tokio::spawn(async move { axum::serve(listener, router).await.unwrap() }))
+}
+
+fn space(name: &str, url: &str, namespace: &str) -> Space {
+    let client = kube::Client::try_from(kube::Config::new(url.parse().unwrap())).unwrap();
+    Space { name: name.into(), source: Source::Kubeconfig, namespace: namespace.into(), client }
+}
+
+async fn env() -> Env {
+    let data = tempfile::tempdir().unwrap();
+    let api = SpaceApi::open(data.path(), Options::default()).unwrap();
+    api.ensure_namespace("team-a").unwrap();
+    let (addr, server) = serve_space_api(&api, "127.0.0.1:0").await;
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
+    let url = format!("http://{addr}");
+    let catalog = Catalog::new(
+        None,
+        vec![space("a", &url, "team-a"), space("down", "http://127.0.0.1:9", "x")],
+    );
+    let app = router(AppState { site_dir: site.path().to_owned(), catalog }, AllowedHosts::any());
+    Env { api, app, addr, server, _dirs: (data, site) }
+}
+
+async fn call(
+    app: &axum::Router,
+    request: Request<Body>,
+) -> (StatusCode, Value, axum::http::HeaderMap) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let value = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    (status, value, headers)
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+fn send_json(method: &str, uri: &str, body: &Value) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn egress(name: &str, host: &str, port: u16, protocol: &str) -> Value {
+    json!({"apiVersion": "networking.tanzu.vmware.com/v1alpha1", "kind": "EgressPoint", "metadata": {"name": name},
+        "spec": {"targets": [{"hosts": [host], "port": {"number": port, "protocol": protocol}}]}})
+}
+
+const EGPS: &str = "/api/v1/spaces/a/egresspoints";
+
+#[tokio::test]
+async fn spaces_report_reachability_as_data() {
+    let env = env().await;
+    let (status, spaces, _) = call(&env.app, get("/api/v1/spaces")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(spaces[0]["name"], "a");
+    assert_eq!(spaces[0]["reachable"], true);
+    assert_eq!(spaces[1]["reachable"], false);
+    assert!(spaces[1]["error"].as_str().unwrap().contains("cannot be reached"), "{spaces}");
+}
+
+#[tokio::test]
+async fn an_egress_point_is_created_listed_read_as_yaml_and_deleted() {
+    let env = env().await;
+    let (status, created, _) =
+        call(&env.app, send_json("POST", EGPS, &egress("web", "api.example.com", 443, "HTTPS")))
+            .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["metadata"]["namespace"], "team-a");
+    let (_, list, _) = call(&env.app, get(EGPS)).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert!(list["resourceVersion"].as_str().is_some());
+    let request = Request::get(format!("{EGPS}/web"))
+        .header(header::ACCEPT, "application/yaml")
+        .body(Body::empty())
+        .unwrap();
+    let (status, yaml, headers) = call(&env.app, request).await;
+    assert_eq!(
+        (status, headers[header::CONTENT_TYPE].to_str().unwrap()),
+        (StatusCode::OK, "application/yaml")
+    );
+    let yaml = yaml.as_str().unwrap();
+    assert!(
+        yaml.contains("- api.example.com")
+            && !yaml.contains("uid:")
+            && !yaml.contains("resourceVersion"),
+        "{yaml}"
+    );
+    let (status, _, _) =
+        call(&env.app, Request::delete(format!("{EGPS}/web")).body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, problem, headers) = call(&env.app, get(&format!("{EGPS}/web"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(problem["status"], 404);
+}
+
+#[tokio::test]
+async fn yaml_bodies_are_accepted() {
+    let env = env().await;
+    let yaml = "apiVersion: networking.tanzu.vmware.com/v1alpha1\nkind: EgressPoint\nmetadata: {name: y}\nspec:\n  targets:\n  - hosts: [y.example.com]\n    port: {number: 443, protocol: HTTPS}\n";
+    let request = Request::post(EGPS)
+        .header("content-type", "application/yaml")
+        .body(Body::from(yaml))
+        .unwrap();
+    let (status, body, _) = call(&env.app, request).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn an_invalid_egress_point_is_a_422_with_field_paths_and_never_reaches_kubernetes() {
+    let env = env().await;
+    let (status, problem, headers) =
+        call(&env.app, send_json("POST", EGPS, &egress("db", "11.22.33.44", 443, "HTTPS"))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(problem["diagnostics"][0]["code"], "ip-protocol");
+    assert_eq!(problem["diagnostics"][0]["path"], "spec.targets[0].hosts[0]");
+    let (_, list, _) = call(&env.app, get(EGPS)).await;
+    assert!(list["items"].as_array().unwrap().is_empty());
+    // Space-wide: another EgressPoint already has this host+port on TCP.
+    call(&env.app, send_json("POST", EGPS, &egress("db-tcp", "db.example.com", 9093, "TCP"))).await;
+    let (status, problem, _) =
+        call(&env.app, send_json("POST", EGPS, &egress("db-tls", "db.example.com", 9093, "TLS")))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["diagnostics"][0]["code"], "host-port-protocols");
+}
+
+#[tokio::test]
+async fn two_editors_of_one_egress_point_the_second_gets_409_and_nothing_is_overwritten() {
+    let env = env().await;
+    let (_, created, _) =
+        call(&env.app, send_json("POST", EGPS, &egress("web", "a.example.com", 443, "HTTPS")))
+            .await;
+    let mut first = created.clone();
+    let mut second = created.clone();
+    first["spec"]["targets"][0]["hosts"] = json!(["b.example.com"]);
+    second["spec"]["targets"][0]["hosts"] = json!(["c.example.com"]);
+    let (status, _, _) = call(&env.app, send_json("PUT", &format!("{EGPS}/web"), &first)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, problem, _) =
+        call(&env.app, send_json("PUT", &format!("{EGPS}/web"), &second)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(problem["current"]["spec"]["targets"][0]["hosts"], json!(["b.example.com"]));
+    let (_, now, _) = call(&env.app, get(&format!("{EGPS}/web"))).await;
+    assert_eq!(now["spec"]["targets"][0]["hosts"], json!(["b.example.com"]));
+    let mut unversioned = egress("web", "d.example.com", 443, "HTTPS");
+    unversioned["metadata"]["resourceVersion"] = Value::Null;
+    let (status, problem, _) =
+        call(&env.app, send_json("PUT", &format!("{EGPS}/web"), &unversioned)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["diagnostics"][0]["path"], "metadata.resourceVersion");
+}
+
+#[tokio::test]
+async fn rules_workloads_reachability_and_validate_read_the_space() {
+    let env = env().await;
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {}});
+    let (status, _, _) = call(
+        &env.api.router(),
+        send_json("POST", "/apis/apps/v1/namespaces/team-a/deployments", &deployment),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    call(&env.app, send_json("POST", EGPS, &egress("db", "db.example.com", 5432, "TCP"))).await;
+    let (_, rules, _) = call(&env.app, get("/api/v1/spaces/a/rules")).await;
+    assert_eq!(
+        rules["rules"][0],
+        json!({"host": "db.example.com", "port": 5432, "protocol": "TCP", "appliesTo": "space", "egressPoint": "db"})
+    );
+    let (_, workloads, _) = call(&env.app, get("/api/v1/spaces/a/workloads")).await;
+    assert_eq!(workloads, json!([{"apiGroup": "apps", "kind": "Deployment", "name": "web"}]));
+    let (_, reach, _) = call(&env.app, get("/api/v1/spaces/a/reachability?workload=Deployment/web&host=db.example.com&port=5432&protocol=TLS")).await;
+    assert_eq!(reach["allowed"], true);
+    assert_eq!(reach["allowedBy"][0]["egressPoint"], "db");
+    let (status, _, _) = call(
+        &env.app,
+        get("/api/v1/spaces/a/reachability?workload=Pod/x&host=a&port=1&protocol=TCP"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, report, _) = call(
+        &env.app,
+        send_json(
+            "POST",
+            "/api/v1/validate?space=a",
+            &egress("other", "db.example.com", 5432, "HTTPS"),
+        ),
+    )
+    .await;
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["diagnostics"][0]["code"], "host-port-protocols");
+}
+
+#[tokio::test]
+async fn an_unknown_space_is_404() {
+    let env = env().await;
+    let (status, problem, _) = call(&env.app, get("/api/v1/spaces/nope/egresspoints")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(problem["detail"].as_str().unwrap().contains("no Space \"nope\""));
+}
+
+#[tokio::test]
+async fn a_stopped_space_api_is_502_and_the_console_recovers_when_it_returns() {
+    let env = env().await;
+    env.server.abort();
+    let _ = env.server.await;
+    let (status, problem, _) = call(&env.app, get(EGPS)).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("cannot be reached"));
+    let (_addr, _server) = serve_space_api(&env.api, &env.addr.to_string()).await;
+    let (status, _, _) = call(&env.app, get(EGPS)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn unknown_hosts_and_cross_origin_writes_are_refused() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
+    let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+    let app = router(
+        AppState { site_dir: site.path().to_owned(), catalog: Catalog::new(None, Vec::new()) },
+        AllowedHosts::new(addr, &[]),
+    );
+    let request = Request::get("/healthz")
+        .header(header::HOST, "evil.example.com")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&app, request).await.0, StatusCode::MISDIRECTED_REQUEST);
+    let request = Request::get("/healthz")
+        .header(header::HOST, "localhost:8080")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&app, request).await.0, StatusCode::OK);
+    let request = Request::post("/api/v1/validate")
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://evil.example.com")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(call(&app, request).await.0, StatusCode::FORBIDDEN);
+}
