@@ -165,7 +165,9 @@ impl Browser {
         let webdriver = format!("http://127.0.0.1:{port}");
         let mut last_error = None;
         for _ in 0..50 {
-            match ClientBuilder::rustls()?
+            // chromedriver speaks plain HTTP on loopback: no TLS stack needed.
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
                 .capabilities(capabilities.clone())
                 .connect(&webdriver)
                 .await
