@@ -43,7 +43,10 @@ async fn env() -> Env {
         None,
         vec![space("a", &url, "team-a"), space("down", "http://127.0.0.1:9", "x")],
     );
-    let app = router(AppState { site_dir: site.path().to_owned(), catalog }, AllowedHosts::any());
+    let app = router(
+        AppState { site_dir: site.path().to_owned(), catalog, events: Default::default() },
+        AllowedHosts::any(),
+    );
     Env { api, app, addr, server, _dirs: (data, site) }
 }
 
@@ -252,7 +255,11 @@ async fn unknown_hosts_and_cross_origin_writes_are_refused() {
     std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
     let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();
     let app = router(
-        AppState { site_dir: site.path().to_owned(), catalog: Catalog::new(None, Vec::new()) },
+        AppState {
+            site_dir: site.path().to_owned(),
+            catalog: Catalog::new(None, Vec::new()),
+            events: Default::default(),
+        },
         AllowedHosts::new(addr, &[]),
     );
     let request = Request::get("/healthz")
@@ -271,4 +278,92 @@ async fn unknown_hosts_and_cross_origin_writes_are_refused() {
         .body(Body::from("{}"))
         .unwrap();
     assert_eq!(call(&app, request).await.0, StatusCode::FORBIDDEN);
+}
+
+/// Reads SSE events (`event:` name and `data:` JSON) until `count` have arrived.
+async fn sse_events(body: &mut axum::body::BodyDataStream, count: usize) -> Vec<(String, Value)> {
+    use futures_util::StreamExt;
+    let mut buffer = String::new();
+    let mut events = Vec::new();
+    while events.len() < count {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), body.next())
+            .await
+            .expect("an event within 5 s");
+        buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let name = block
+                .lines()
+                .find_map(|l| l.strip_prefix("event: "))
+                .unwrap_or("message")
+                .to_owned();
+            if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
+                events.push((name, serde_json::from_str(data).unwrap()));
+            }
+        }
+    }
+    events
+}
+
+#[tokio::test]
+async fn an_sse_client_gets_a_snapshot_then_changes_and_the_watch_stops_when_it_leaves() {
+    let data = tempfile::tempdir().unwrap();
+    let api = SpaceApi::open(data.path(), Options::default()).unwrap();
+    api.ensure_namespace("team-a").unwrap();
+    let (addr, _server) = serve_space_api(&api, "127.0.0.1:0").await;
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
+    let catalog = Catalog::new(None, vec![space("a", &format!("http://{addr}"), "team-a")]);
+    let hub = egress_console::api::events::EventHub::default();
+    let app = router(
+        AppState { site_dir: site.path().to_owned(), catalog, events: hub.clone() },
+        AllowedHosts::any(),
+    );
+    call(&app, send_json("POST", EGPS, &egress("before", "a.example.com", 443, "HTTPS"))).await;
+
+    let response = app.clone().oneshot(get("/api/v1/spaces/a/events")).await.unwrap();
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let mut body = response.into_body().into_data_stream();
+    let first = sse_events(&mut body, 1).await;
+    assert_eq!(first[0].0, "snapshot");
+    // The watcher lists asynchronously: the object is in the snapshot or arrives as ADDED.
+    let mut seen: Vec<String> = first[0].1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["metadata"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(hub.active(), 1);
+    call(&app, send_json("POST", EGPS, &egress("after", "b.example.com", 443, "HTTPS"))).await;
+    while !seen.contains(&"after".to_owned()) {
+        let (name, data) = sse_events(&mut body, 1).await.remove(0);
+        assert_eq!(name, "change");
+        seen.push(data["object"]["metadata"]["name"].as_str().unwrap().to_owned());
+    }
+    assert!(seen.contains(&"before".to_owned()), "{seen:?}");
+    drop(body);
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert_eq!(hub.active(), 0, "nobody listens: the watch stops");
+}
+
+#[tokio::test]
+async fn readyz_needs_a_reachable_space_and_metrics_count_requests_by_route() {
+    let env = env().await;
+    let (status, _, _) = call(&env.app, get("/readyz")).await;
+    assert_eq!(status, StatusCode::OK);
+    call(&env.app, get("/api/v1/spaces/a/rules")).await;
+    let (_, text, headers) = call(&env.app, get("/metrics")).await;
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
+    let text = text.as_str().unwrap();
+    assert!(text.contains("egress_console_http_requests_total{route=\"/api/v1/spaces/{space}/rules\",status=\"200\"} 1"), "{text}");
+
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
+    let down = Catalog::new(None, vec![space("down", "http://127.0.0.1:9", "x")]);
+    let app = router(
+        AppState { site_dir: site.path().to_owned(), catalog: down, events: Default::default() },
+        AllowedHosts::any(),
+    );
+    let (status, problem, _) = call(&app, get("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
 }

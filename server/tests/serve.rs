@@ -12,8 +12,11 @@ fn app() -> (axum::Router, tempfile::TempDir) {
     let site = tempfile::tempdir().unwrap();
     std::fs::write(site.path().join("index.html"), "<!doctype html><title>Egress Console</title>")
         .unwrap();
-    let state =
-        AppState { site_dir: site.path().to_owned(), catalog: Catalog::new(None, Vec::new()) };
+    let state = AppState {
+        site_dir: site.path().to_owned(),
+        catalog: Catalog::new(None, Vec::new()),
+        events: Default::default(),
+    };
     (router(state, AllowedHosts::any()), site)
 }
 

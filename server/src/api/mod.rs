@@ -4,6 +4,7 @@
 pub mod body;
 pub mod egresspoints;
 pub mod error;
+pub mod events;
 pub mod rules;
 
 use crate::spaces::{Catalog, SpaceInfo};
@@ -20,6 +21,8 @@ pub struct AppState {
     pub site_dir: PathBuf,
     /// The Spaces on offer.
     pub catalog: Catalog,
+    /// The shared per-Space watches behind `/events`.
+    pub events: events::EventHub,
 }
 
 /// The `/api/v1` routes.
@@ -38,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/spaces/{space}/rules", get(rules::rules_list))
         .route("/api/v1/spaces/{space}/workloads", get(rules::workloads_list))
         .route("/api/v1/spaces/{space}/reachability", get(rules::reachability_get))
+        .route("/api/v1/spaces/{space}/events", get(events::events_stream))
         .route("/api/v1/validate", post(rules::validate))
 }
 

@@ -2,6 +2,7 @@
 
 mod guard;
 mod headers;
+pub mod metrics;
 
 use crate::api::{self, AppState};
 use crate::cli::ServeArgs;
@@ -27,14 +28,69 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     let index = state.site_dir.join("index.html");
     let site = ServeDir::new(&state.site_dir).fallback(ServeFile::new(index));
+    let metrics = metrics::Metrics::default();
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .merge(api::routes())
         .fallback_service(site)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Watches and SSE streams are long-lived; everything else answers within 30 s.
+        .layer(axum::middleware::from_fn(limit_time))
+        .layer(axum::middleware::from_fn_with_state(metrics.clone(), metrics::count))
         .layer(axum::middleware::from_fn_with_state(Arc::new(allowed), guard::check))
-        .with_state(state);
-    headers::with_security_headers(routes).layer(TraceLayer::new_for_http())
+        .with_state(state)
+        .merge(Router::new().route("/metrics", get(metrics::metrics_get)).with_state(metrics));
+    let traced = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+        let id = REQUEST_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+    });
+    headers::with_security_headers(routes).layer(traced)
+}
+
+static REQUEST_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Per-request time limit (504 problem), except for event streams.
+async fn limit_time(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if request.uri().path().ends_with("/events") {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => api::error::ApiError::new(
+            axum::http::StatusCode::GATEWAY_TIMEOUT,
+            "Timed out",
+            format!(
+                "the request took longer than {} s; the Kubernetes API may be slow, try again",
+                REQUEST_TIMEOUT.as_secs()
+            ),
+        )
+        .into_response(),
+    }
+}
+
+/// Longest a request may take.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Ready when the Spaces can be listed and at least one answers.
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match state.catalog.infos().await {
+        Ok(spaces) if spaces.iter().any(|s| s.reachable) => "ok".into_response(),
+        Ok(_) => api::error::ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "Not ready",
+            "no Space's Kubernetes API answers",
+        )
+        .into_response(),
+        Err(problem) => problem.into_response(),
+    }
 }
 
 /// Builds the catalog, binds, prints the URL, serves until SIGTERM or Ctrl-C.
@@ -52,9 +108,12 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     tracing::info!(site = %site_dir.display(), "serving the UI");
     // The line scripts and people look for: printed, not logged, so RUST_LOG cannot hide it.
     println!("Egress Console is at http://{addr}/");
-    axum::serve(listener, router(AppState { site_dir, catalog }, allowed))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router(AppState { site_dir, catalog, events: Default::default() }, allowed),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

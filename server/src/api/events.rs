@@ -1,0 +1,183 @@
+//! `GET /api/v1/spaces/{space}/events`: Server-Sent Events fed by one kube-runtime watcher
+//! per Space, shared by every browser tab, started on demand and stopped when the last
+//! listener leaves. Each connection (and reconnection) starts with a `snapshot` of the
+//! Space's EgressPoints taken after it subscribed, then `change` events; a client that
+//! replaces its state with the snapshot and applies changes by resourceVersion neither
+//! loses nor duplicates anything across reconnects.
+
+use super::AppState;
+use super::egresspoints::{api, to_value};
+use super::error::ApiResult;
+use crate::spaces::Space;
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt};
+use kube::runtime::{WatchStreamExt, watcher};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use tokio::sync::broadcast;
+
+/// One change, as sent to browsers.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// ADDED, MODIFIED or DELETED.
+    pub kind: &'static str,
+    /// The object (its last state for DELETED).
+    pub object: Arc<Value>,
+}
+
+/// A running watch of one Space. Dropping the last handle stops it.
+pub struct SpaceWatch {
+    objects: Arc<RwLock<BTreeMap<String, Arc<Value>>>>,
+    changes: broadcast::Sender<Change>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SpaceWatch {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The watches that have listeners, by Space name.
+#[derive(Clone, Default)]
+pub struct EventHub {
+    watches: Arc<Mutex<HashMap<String, Weak<SpaceWatch>>>>,
+}
+
+impl EventHub {
+    /// The Space's watch, started if nobody is watching it yet.
+    pub fn watch(&self, space: &Space) -> Arc<SpaceWatch> {
+        let mut watches = self.watches.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(existing) = watches.get(&space.name).and_then(Weak::upgrade) {
+            return existing;
+        }
+        let objects = Arc::new(RwLock::new(BTreeMap::new()));
+        let (changes, _) = broadcast::channel(1024);
+        let task = tokio::spawn(follow(space.clone(), objects.clone(), changes.clone()));
+        let watch = Arc::new(SpaceWatch { objects, changes, task });
+        watches.retain(|_, w| w.strong_count() > 0);
+        watches.insert(space.name.clone(), Arc::downgrade(&watch));
+        watch
+    }
+
+    /// How many Spaces are being watched (for tests and metrics).
+    pub fn active(&self) -> usize {
+        self.watches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter(|w| w.strong_count() > 0)
+            .count()
+    }
+}
+
+/// Keeps `objects` equal to the Space's EgressPoints and announces every difference. After a
+/// re-list (the watcher restarts on errors), differences with what was known are announced
+/// too, so a gap in the watch loses nothing.
+async fn follow(
+    space: Space,
+    objects: Arc<RwLock<BTreeMap<String, Arc<Value>>>>,
+    changes: broadcast::Sender<Change>,
+) {
+    let mut relisted: Option<BTreeMap<String, Arc<Value>>> = None;
+    let mut stream = watcher(api(&space), watcher::Config::default()).default_backoff().boxed();
+    while let Some(event) = stream.next().await {
+        let event = match event {
+            Ok(event) => event,
+            Err(error) => {
+                tracing::warn!(space = %space.name, %error, "EgressPoint watch failed; retrying");
+                continue;
+            }
+        };
+        match event {
+            watcher::Event::Init => relisted = Some(BTreeMap::new()),
+            watcher::Event::InitApply(object) => {
+                if let Some(list) = relisted.as_mut() {
+                    let value = Arc::new(to_value(&object));
+                    list.insert(name_of(&value), value);
+                }
+            }
+            watcher::Event::InitDone => {
+                let fresh = relisted.take().unwrap_or_default();
+                let mut known = objects.write().unwrap_or_else(|e| e.into_inner());
+                for (name, old) in known.iter() {
+                    if !fresh.contains_key(name) {
+                        let _ = changes.send(Change { kind: "DELETED", object: old.clone() });
+                    }
+                }
+                for (name, new) in &fresh {
+                    match known.get(name) {
+                        None => {
+                            let _ = changes.send(Change { kind: "ADDED", object: new.clone() });
+                        }
+                        Some(old) if version(old) != version(new) => {
+                            let _ = changes.send(Change { kind: "MODIFIED", object: new.clone() });
+                        }
+                        Some(_) => {}
+                    }
+                }
+                *known = fresh;
+            }
+            watcher::Event::Apply(object) => {
+                let value = Arc::new(to_value(&object));
+                let name = name_of(&value);
+                let previous =
+                    objects.write().unwrap_or_else(|e| e.into_inner()).insert(name, value.clone());
+                let kind = if previous.is_some() { "MODIFIED" } else { "ADDED" };
+                let _ = changes.send(Change { kind, object: value });
+            }
+            watcher::Event::Delete(object) => {
+                let value = Arc::new(to_value(&object));
+                objects.write().unwrap_or_else(|e| e.into_inner()).remove(&name_of(&value));
+                let _ = changes.send(Change { kind: "DELETED", object: value });
+            }
+        }
+    }
+}
+
+fn name_of(object: &Value) -> String {
+    object["metadata"]["name"].as_str().unwrap_or("").to_owned()
+}
+
+fn version(object: &Value) -> &str {
+    object["metadata"]["resourceVersion"].as_str().unwrap_or("")
+}
+
+/// GET the Space's events as an SSE stream.
+pub async fn events_stream(
+    State(state): State<AppState>,
+    Path(space): Path<String>,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let space = state.catalog.get(&space).await?;
+    let watch = state.events.watch(&space);
+    // Subscribe before the snapshot so nothing between the two is missed.
+    let receiver = watch.changes.subscribe();
+    let snapshot: Vec<Arc<Value>> =
+        watch.objects.read().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
+    let first = Event::default()
+        .event("snapshot")
+        .json_data(json!({"items": snapshot.iter().map(|v| &**v).collect::<Vec<&Value>>()}))
+        .unwrap_or_default();
+    let changes =
+        tokio_stream::wrappers::BroadcastStream::new(receiver).filter_map(move |change| {
+            // Holding the watch here keeps it running while this client listens.
+            let _keep = &watch;
+            let event = match change {
+                Ok(change) => Event::default()
+                    .event("change")
+                    .id(version(&change.object))
+                    .json_data(json!({"type": change.kind, "object": &*change.object}))
+                    .ok(),
+                // Fell behind: tell the client to take a fresh snapshot by reconnecting.
+                Err(_) => {
+                    Some(Event::default().event("resync").data("reconnect for a fresh snapshot"))
+                }
+            };
+            std::future::ready(event.map(Ok))
+        });
+    let stream = futures_util::stream::once(std::future::ready(Ok(first))).chain(changes);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
