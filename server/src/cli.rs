@@ -92,6 +92,11 @@ pub struct ServeArgs {
     /// other Host are refused, which stops DNS-rebinding attacks.
     #[arg(long)]
     pub allowed_host: Vec<String>,
+    /// Whose credentials reach Kubernetes: `local` (the kubeconfig's or the embedded API's)
+    /// or `token` (each caller's own bearer token, for running behind an authenticating
+    /// proxy; requests without one get 401).
+    #[arg(long, value_enum, default_value_t = crate::spaces::AuthMode::Local)]
+    pub auth: crate::spaces::AuthMode,
 }
 
 /// Options of `lint`.

@@ -6,7 +6,7 @@ use axum::http::{Request, StatusCode, header};
 use egress_apiserver::{Options, SpaceApi};
 use egress_console::api::AppState;
 use egress_console::serve::{AllowedHosts, router};
-use egress_console::spaces::{Catalog, Source, Space};
+use egress_console::spaces::{AuthMode, Catalog, Connection, Source, SpaceSpec};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use tower::ServiceExt;
@@ -26,9 +26,14 @@ async fn serve_space_api(api: &SpaceApi, addr: &str) -> (SocketAddr, tokio::task
     (addr, tokio::spawn(async move { axum::serve(listener, router).await.unwrap() }))
 }
 
-fn space(name: &str, url: &str, namespace: &str) -> Space {
-    let client = kube::Client::try_from(kube::Config::new(url.parse().unwrap())).unwrap();
-    Space { name: name.into(), source: Source::Kubeconfig, namespace: namespace.into(), client }
+fn space(name: &str, url: &str, namespace: &str) -> SpaceSpec {
+    let connection = Connection::Config(Box::new(kube::Config::new(url.parse().unwrap())));
+    SpaceSpec {
+        name: name.into(),
+        source: Source::Kubeconfig,
+        namespace: namespace.into(),
+        connection,
+    }
 }
 
 async fn env() -> Env {
@@ -44,7 +49,12 @@ async fn env() -> Env {
         vec![space("a", &url, "team-a"), space("down", "http://127.0.0.1:9", "x")],
     );
     let app = router(
-        AppState { site_dir: site.path().to_owned(), catalog, events: Default::default() },
+        AppState {
+            site_dir: site.path().to_owned(),
+            catalog,
+            events: Default::default(),
+            auth: AuthMode::Local,
+        },
         AllowedHosts::any(),
     );
     Env { api, app, addr, server, _dirs: (data, site) }
@@ -259,6 +269,7 @@ async fn unknown_hosts_and_cross_origin_writes_are_refused() {
             site_dir: site.path().to_owned(),
             catalog: Catalog::new(None, Vec::new()),
             events: Default::default(),
+            auth: AuthMode::Local,
         },
         AllowedHosts::new(addr, &[]),
     );
@@ -316,7 +327,12 @@ async fn an_sse_client_gets_a_snapshot_then_changes_and_the_watch_stops_when_it_
     let catalog = Catalog::new(None, vec![space("a", &format!("http://{addr}"), "team-a")]);
     let hub = egress_console::api::events::EventHub::default();
     let app = router(
-        AppState { site_dir: site.path().to_owned(), catalog, events: hub.clone() },
+        AppState {
+            site_dir: site.path().to_owned(),
+            catalog,
+            events: hub.clone(),
+            auth: AuthMode::Local,
+        },
         AllowedHosts::any(),
     );
     call(&app, send_json("POST", EGPS, &egress("before", "a.example.com", 443, "HTTPS"))).await;
@@ -361,9 +377,118 @@ async fn readyz_needs_a_reachable_space_and_metrics_count_requests_by_route() {
     std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
     let down = Catalog::new(None, vec![space("down", "http://127.0.0.1:9", "x")]);
     let app = router(
-        AppState { site_dir: site.path().to_owned(), catalog: down, events: Default::default() },
+        AppState {
+            site_dir: site.path().to_owned(),
+            catalog: down,
+            events: Default::default(),
+            auth: AuthMode::Local,
+        },
         AllowedHosts::any(),
     );
     let (status, problem, _) = call(&app, get("/readyz")).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+}
+
+#[tokio::test]
+async fn in_token_mode_a_user_allowed_in_space_a_gets_403_in_space_b_and_401_without_a_token() {
+    use egress_apiserver::auth::Auth;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tokens.csv"), "alice-token,alice,1\n").unwrap();
+    std::fs::write(
+        dir.path().join("policy.jsonl"),
+        r#"{"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": "Policy", "spec": {"user": "alice", "namespace": "team-a", "resource": "*", "apiGroup": "*"}}"#,
+    )
+    .unwrap();
+    let auth = Auth::from_files(
+        Some(&dir.path().join("tokens.csv")),
+        Some(&dir.path().join("policy.jsonl")),
+    )
+    .unwrap();
+    let api =
+        SpaceApi::open(&dir.path().join("data"), Options { auth, ..Options::default() }).unwrap();
+    api.ensure_namespace("team-a").unwrap();
+    api.ensure_namespace("team-b").unwrap();
+    let (addr, _server) = serve_space_api(&api, "127.0.0.1:0").await;
+    let url = format!("http://{addr}");
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
+    let catalog = Catalog::new(None, vec![space("a", &url, "team-a"), space("b", &url, "team-b")]);
+    let app = router(
+        AppState {
+            site_dir: site.path().to_owned(),
+            catalog,
+            events: Default::default(),
+            auth: AuthMode::Token,
+        },
+        AllowedHosts::any(),
+    );
+    let as_alice = |method: &str, uri: &str, body: Option<&Value>| {
+        let builder = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, "Bearer alice-token")
+            .header("content-type", "application/json");
+        builder.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap()
+    };
+
+    let (status, problem, _) = call(&app, get("/api/v1/spaces/a/egresspoints")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{problem}");
+    assert_eq!(call(&app, get("/api/v1/spaces")).await.0, StatusCode::UNAUTHORIZED);
+
+    let (status, created, _) = call(
+        &app,
+        as_alice(
+            "POST",
+            "/api/v1/spaces/a/egresspoints",
+            Some(&egress("web", "a.example.com", 443, "HTTPS")),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    for (method, uri) in [
+        ("GET", "/api/v1/spaces/b/egresspoints"),
+        ("GET", "/api/v1/spaces/b/egresspoints/web"),
+        ("DELETE", "/api/v1/spaces/b/egresspoints/web"),
+        ("GET", "/api/v1/spaces/b/rules"),
+        ("GET", "/api/v1/spaces/b/workloads"),
+        ("GET", "/api/v1/spaces/b/events"),
+        (
+            "GET",
+            "/api/v1/spaces/b/reachability?workload=Deployment/x&host=a.example.com&port=443&protocol=HTTPS",
+        ),
+    ] {
+        let (status, problem, _) = call(&app, as_alice(method, uri, None)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {uri}: {problem}");
+    }
+    let (status, problem, _) = call(
+        &app,
+        as_alice(
+            "POST",
+            "/api/v1/spaces/b/egresspoints",
+            Some(&egress("x", "b.example.com", 443, "HTTPS")),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (_, spaces, _) = call(&app, as_alice("GET", "/api/v1/spaces", None)).await;
+    assert_eq!(
+        (spaces[0]["reachable"].as_bool(), spaces[1]["reachable"].as_bool()),
+        (Some(true), Some(false))
+    );
+
+    // The sign-in cookie works like the header, and is HttpOnly and SameSite=Strict.
+    let form = Request::post("/auth/session")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("token=alice-token"))
+        .unwrap();
+    let (status, _, headers) = call(&app, form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let request = Request::get("/api/v1/spaces/a/egresspoints")
+        .header(header::COOKIE, pair)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&app, request).await.0, StatusCode::OK);
 }

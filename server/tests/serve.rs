@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use egress_console::api::AppState;
 use egress_console::serve::{AllowedHosts, BODY_LIMIT, router};
-use egress_console::spaces::Catalog;
+use egress_console::spaces::{AuthMode, Catalog};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -16,6 +16,7 @@ fn app() -> (axum::Router, tempfile::TempDir) {
         site_dir: site.path().to_owned(),
         catalog: Catalog::new(None, Vec::new()),
         events: Default::default(),
+        auth: AuthMode::Local,
     };
     (router(state, AllowedHosts::any()), site)
 }

@@ -111,9 +111,10 @@ pub struct WriteQuery {
 /// GET the list, with its resourceVersion.
 pub async fn egresspoints_list(
     State(state): State<AppState>,
+    caller: crate::spaces::Caller,
     Path(space): Path<String>,
 ) -> ApiResult<axum::Json<Value>> {
-    let space = state.catalog.get(&space).await?;
+    let space = state.catalog.get(&space, &caller).await?;
     let list = api(&space)
         .list(&ListParams::default())
         .await
@@ -125,10 +126,11 @@ pub async fn egresspoints_list(
 /// GET one, as JSON or (Accept: application/yaml) as the YAML kubectl would apply.
 pub async fn egresspoints_get(
     State(state): State<AppState>,
+    caller: crate::spaces::Caller,
     Path((space, name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let space = state.catalog.get(&space).await?;
+    let space = state.catalog.get(&space, &caller).await?;
     let object = api(&space).get(&name).await.map_err(|e| ApiError::from_kube(e, &space.name))?;
     Ok(reply(StatusCode::OK, &to_value(&object), &headers))
 }
@@ -155,12 +157,13 @@ async fn admit(space: &Space, mut value: Value) -> ApiResult<(DynamicObject, Vec
 /// POST: create (201), or only check it with `?dryRun=true`.
 pub async fn egresspoints_create(
     State(state): State<AppState>,
+    caller: crate::spaces::Caller,
     Path(space): Path<String>,
     Query(query): Query<WriteQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let space = state.catalog.get(&space).await?;
+    let space = state.catalog.get(&space, &caller).await?;
     let (object, _) = admit(&space, body.value).await?;
     let params = PostParams { dry_run: query.dry_run, ..PostParams::default() };
     let created = api(&space)
@@ -174,12 +177,13 @@ pub async fn egresspoints_create(
 /// current object, so nothing is overwritten and the client can show what changed.
 pub async fn egresspoints_replace(
     State(state): State<AppState>,
+    caller: crate::spaces::Caller,
     Path((space, name)): Path<(String, String)>,
     Query(query): Query<WriteQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let space = state.catalog.get(&space).await?;
+    let space = state.catalog.get(&space, &caller).await?;
     let mut value = body.value;
     if value["metadata"]["resourceVersion"].as_str().is_none_or(str::is_empty) {
         return Err(ApiError::invalid(vec![Diagnostic::error(
@@ -221,10 +225,11 @@ pub async fn egresspoints_replace(
 /// DELETE: returns what was deleted.
 pub async fn egresspoints_delete(
     State(state): State<AppState>,
+    caller: crate::spaces::Caller,
     Path((space, name)): Path<(String, String)>,
     Query(query): Query<WriteQuery>,
 ) -> ApiResult<axum::Json<Value>> {
-    let space = state.catalog.get(&space).await?;
+    let space = state.catalog.get(&space, &caller).await?;
     let params = DeleteParams { dry_run: query.dry_run, ..DeleteParams::default() };
     let deleted = api(&space)
         .delete(&name, &params)

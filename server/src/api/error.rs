@@ -65,6 +65,11 @@ impl ApiError {
         problem
     }
 
+    /// 401: no usable token.
+    pub fn unauthorized(detail: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", detail)
+    }
+
     /// 404 for a Space that is not in the catalog.
     pub fn unknown_space(name: &str) -> Self {
         Self::new(

@@ -51,7 +51,9 @@ impl EventHub {
     /// The Space's watch, started if nobody is watching it yet.
     pub fn watch(&self, space: &Space) -> Arc<SpaceWatch> {
         let mut watches = self.watches.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(existing) = watches.get(&space.name).and_then(Weak::upgrade) {
+        // One watch per Space and caller: a watch runs with its caller's credentials.
+        let key = format!("{}\u{0}{}", space.name, space.caller);
+        if let Some(existing) = watches.get(&key).and_then(Weak::upgrade) {
             return existing;
         }
         let objects = Arc::new(RwLock::new(BTreeMap::new()));
@@ -59,7 +61,7 @@ impl EventHub {
         let task = tokio::spawn(follow(space.clone(), objects.clone(), changes.clone()));
         let watch = Arc::new(SpaceWatch { objects, changes, task });
         watches.retain(|_, w| w.strong_count() > 0);
-        watches.insert(space.name.clone(), Arc::downgrade(&watch));
+        watches.insert(key, Arc::downgrade(&watch));
         watch
     }
 
@@ -149,9 +151,15 @@ fn version(object: &Value) -> &str {
 /// GET the Space's events as an SSE stream.
 pub async fn events_stream(
     State(state): State<AppState>,
+    caller: crate::spaces::Caller,
     Path(space): Path<String>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let space = state.catalog.get(&space).await?;
+    let space = state.catalog.get(&space, &caller).await?;
+    // Fail now, in words, rather than open a stream whose watch cannot start (403, 502).
+    api(&space)
+        .list(&kube::api::ListParams::default().limit(1))
+        .await
+        .map_err(|e| super::error::ApiError::from_kube(e, &space.name))?;
     let watch = state.events.watch(&space);
     // Subscribe before the snapshot so nothing between the two is missed.
     let receiver = watch.changes.subscribe();

@@ -6,6 +6,7 @@ pub mod egresspoints;
 pub mod error;
 pub mod events;
 pub mod rules;
+pub mod session;
 
 use crate::spaces::{Catalog, SpaceInfo};
 use axum::extract::State;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub catalog: Catalog,
     /// The shared per-Space watches behind `/events`.
     pub events: events::EventHub,
+    /// Whose credentials reach Kubernetes.
+    pub auth: crate::spaces::AuthMode,
 }
 
 /// The `/api/v1` routes.
@@ -43,9 +46,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/spaces/{space}/reachability", get(rules::reachability_get))
         .route("/api/v1/spaces/{space}/events", get(events::events_stream))
         .route("/api/v1/validate", post(rules::validate))
+        .route("/auth/session", post(session::session_create))
+        .route("/auth/sign-out", post(session::session_delete))
 }
 
 /// GET the Spaces, each with whether it can be reached.
-pub async fn spaces_list(State(state): State<AppState>) -> ApiResult<Json<Vec<SpaceInfo>>> {
-    Ok(Json(state.catalog.infos().await?))
+pub async fn spaces_list(
+    State(state): State<AppState>,
+    caller: crate::spaces::Caller,
+) -> ApiResult<Json<Vec<SpaceInfo>>> {
+    Ok(Json(state.catalog.infos(&caller).await?))
 }

@@ -17,9 +17,10 @@ use serde_json::{Value, json};
 /// GET the flattened rules: one row per host+port+protocol.
 pub async fn rules_list(
     State(state): State<AppState>,
+    caller: crate::spaces::Caller,
     Path(space): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let space = state.catalog.get(&space).await?;
+    let space = state.catalog.get(&space, &caller).await?;
     let (eps, version) = current(&space).await?;
     let rules: Vec<Rule> = flatten(&eps);
     Ok(Json(json!({"resourceVersion": version, "rules": rules})))
@@ -28,9 +29,10 @@ pub async fn rules_list(
 /// GET the Space's Deployments and ContainerApps, for the sourceRef picker.
 pub async fn workloads_list(
     State(state): State<AppState>,
+    caller: crate::spaces::Caller,
     Path(space): Path<String>,
 ) -> ApiResult<Json<Vec<WorkloadRef>>> {
-    let space = state.catalog.get(&space).await?;
+    let space = state.catalog.get(&space, &caller).await?;
     Ok(Json(workloads(&space).await?))
 }
 
@@ -50,6 +52,7 @@ pub struct ReachabilityQuery {
 /// GET whether a workload may reach host:port over a protocol, and which EgressPoint allows it.
 pub async fn reachability_get(
     State(state): State<AppState>,
+    caller: crate::spaces::Caller,
     Path(space): Path<String>,
     Query(query): Query<ReachabilityQuery>,
 ) -> ApiResult<Json<Reachability>> {
@@ -67,7 +70,7 @@ pub async fn reachability_get(
     let protocol = Protocol::parse(&query.protocol).ok_or_else(|| {
         bad(format!("protocol \"{}\" must be HTTP, HTTPS, TCP or TLS", query.protocol))
     })?;
-    let space = state.catalog.get(&space).await?;
+    let space = state.catalog.get(&space, &caller).await?;
     let (eps, _) = current(&space).await?;
     reachability(&eps, &workload, &query.host, query.port, protocol)
         .map(Json)
@@ -94,12 +97,13 @@ pub struct Report {
 /// Space-wide rules are checked too.
 pub async fn validate(
     State(state): State<AppState>,
+    caller: crate::spaces::Caller,
     Query(query): Query<ValidateQuery>,
     body: Body,
 ) -> ApiResult<Json<Report>> {
     let diagnostics = match query.space {
         Some(name) => {
-            let space = state.catalog.get(&name).await?;
+            let space = state.catalog.get(&name, &caller).await?;
             check_in_space(&space, &body.value).await?
         }
         None => check_value(&body.value, None).diagnostics,

@@ -6,7 +6,7 @@ pub mod metrics;
 
 use crate::api::{self, AppState};
 use crate::cli::ServeArgs;
-use crate::spaces::{Catalog, Source, Space};
+use crate::spaces::{Catalog, Connection, Source, SpaceSpec};
 use crate::{Error, Result};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -32,6 +32,7 @@ pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route_service("/sign-in", ServeFile::new(state.site_dir.join("sign-in.html")))
         .merge(api::routes())
         .fallback_service(site)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -81,7 +82,12 @@ async fn readyz(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    match state.catalog.infos().await {
+    // In token mode the server has no credentials of its own to check with: it is ready
+    // when it serves.
+    if state.auth == crate::spaces::AuthMode::Token {
+        return "ok".into_response();
+    }
+    match state.catalog.infos(&crate::spaces::Caller::default()).await {
         Ok(spaces) if spaces.iter().any(|s| s.reachable) => "ok".into_response(),
         Ok(_) => api::error::ApiError::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -110,7 +116,10 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     println!("Egress Console is at http://{addr}/");
     axum::serve(
         listener,
-        router(AppState { site_dir, catalog, events: Default::default() }, allowed),
+        router(
+            AppState { site_dir, catalog, events: Default::default(), auth: args.auth },
+            allowed,
+        ),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
@@ -129,8 +138,7 @@ async fn catalog(args: &ServeArgs) -> Result<Catalog> {
             let created = demo::seed(&api).await?;
             tracing::info!(created, data = %data_dir.display(), "first start: demo Spaces added");
         }
-        let client = kube::Client::new(api.router(), "default");
-        return Ok(Catalog::new(Some(client), Vec::new()));
+        return Ok(Catalog::new(Some(api.router()), Vec::new()));
     }
     let path =
         args.kubeconfig.clone().or_else(|| std::env::var_os("KUBECONFIG").map(PathBuf::from));
@@ -154,9 +162,8 @@ async fn catalog(args: &ServeArgs) -> Result<Catalog> {
             .await
             .map_err(|e| Error::Kubeconfig(format!("context \"{context}\": {e}")))?;
         let namespace = config.default_namespace.clone();
-        let client = kube::Client::try_from(config)
-            .map_err(|e| Error::Kubeconfig(format!("context \"{context}\": {e}")))?;
-        spaces.push(Space { name: context, source: Source::Kubeconfig, namespace, client });
+        let connection = Connection::Config(Box::new(config));
+        spaces.push(SpaceSpec { name: context, source: Source::Kubeconfig, namespace, connection });
     }
     Ok(Catalog::new(None, spaces))
 }

@@ -1,8 +1,16 @@
 //! The Space catalog: which Spaces the console offers, and a Kubernetes client for each.
-//! A Space is a name, a kube-rs client and a namespace. Sources: the embedded Space API (its
+//! A Space is a name, a connection and a namespace. Sources: the embedded Space API (its
 //! namespaces), and kubeconfig contexts (each context with its namespace).
+//!
+//! In token mode every client carries the caller's own bearer token; the server's
+//! credentials are never used for a user's request.
+
+pub mod caller;
+
+pub use caller::{AuthMode, Caller};
 
 use crate::api::error::{ApiError, ApiResult};
+use axum::http::{HeaderValue, header};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::Client;
 use kube::api::{Api, ListParams};
@@ -10,6 +18,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tower_http::set_header::SetRequestHeaderLayer;
 
 /// Where a Space comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -21,17 +30,41 @@ pub enum Source {
     Kubeconfig,
 }
 
-/// One Space: where its EgressPoints live.
+/// How to reach a Space's Kubernetes API.
 #[derive(Clone)]
-pub struct Space {
+pub enum Connection {
+    /// The embedded Space API, in-process.
+    Embedded(axum::Router),
+    /// A kube-rs configuration (server, TLS, the context's credentials).
+    Config(Box<kube::Config>),
+}
+
+/// A configured Space.
+#[derive(Clone)]
+pub struct SpaceSpec {
     /// The name the UI and the REST paths use.
     pub name: String,
     /// Where it comes from.
     pub source: Source,
     /// The namespace its objects live in.
     pub namespace: String,
+    /// How to reach it.
+    pub connection: Connection,
+}
+
+/// A Space resolved for one caller: its client carries the right credentials.
+#[derive(Clone)]
+pub struct Space {
+    /// Name.
+    pub name: String,
+    /// Source.
+    pub source: Source,
+    /// Namespace.
+    pub namespace: String,
     /// The client that reaches it.
     pub client: Client,
+    /// Who is asking (for caches that must not mix callers).
+    pub caller: String,
 }
 
 /// What `GET /api/v1/spaces` says about a Space.
@@ -60,56 +93,119 @@ const REACH_TTL: Duration = Duration::from_secs(5);
 /// The Spaces on offer. Cheap to clone.
 #[derive(Clone)]
 pub struct Catalog {
-    embedded: Option<Client>,
-    fixed: Arc<Vec<Space>>,
-    reach: Arc<Mutex<HashMap<String, Checked>>>,
+    embedded: Option<axum::Router>,
+    fixed: Arc<Vec<SpaceSpec>>,
+    /// Local mode: one client per Space, built once.
+    clients: Arc<Mutex<HashMap<String, Client>>>,
+    reach: Arc<Mutex<HashMap<(String, String), Checked>>>,
 }
 
 impl Catalog {
-    /// A catalog of the embedded Space API's namespaces plus fixed Spaces.
-    pub fn new(embedded: Option<Client>, fixed: Vec<Space>) -> Catalog {
-        Catalog { embedded, fixed: Arc::new(fixed), reach: Arc::default() }
+    /// A catalog of the embedded Space API's namespaces (when given) plus fixed Spaces.
+    pub fn new(embedded: Option<axum::Router>, fixed: Vec<SpaceSpec>) -> Catalog {
+        Catalog { embedded, fixed: Arc::new(fixed), clients: Arc::default(), reach: Arc::default() }
     }
 
-    /// Every Space, the embedded ones listed fresh.
-    pub async fn spaces(&self) -> ApiResult<Vec<Space>> {
-        let mut spaces = Vec::new();
-        if let Some(client) = &self.embedded {
-            let namespaces: Api<Namespace> = Api::all(client.clone());
-            let list = namespaces
-                .list(&ListParams::default())
-                .await
-                .map_err(|e| ApiError::from_kube(e, "embedded"))?;
-            for ns in list.items {
-                let name = ns.metadata.name.unwrap_or_default();
-                spaces.push(Space {
-                    name: name.clone(),
-                    source: Source::Embedded,
-                    namespace: name,
-                    client: client.clone(),
-                });
+    fn client(&self, key: &str, connection: &Connection, caller: &Caller) -> ApiResult<Client> {
+        let unusable = |e: kube::Error| {
+            ApiError::new(
+                axum::http::StatusCode::BAD_GATEWAY,
+                "Kubernetes client",
+                format!("cannot build a client for Space \"{key}\": {e}"),
+            )
+        };
+        let Some(token) = &caller.token else {
+            let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(client) = clients.get(key) {
+                return Ok(client.clone());
+            }
+            let client = match connection {
+                Connection::Embedded(router) => Client::new(router.clone(), "default"),
+                Connection::Config(config) => {
+                    Client::try_from((**config).clone()).map_err(unusable)?
+                }
+            };
+            clients.insert(key.to_owned(), client.clone());
+            return Ok(client);
+        };
+        match connection {
+            Connection::Embedded(router) => {
+                let bearer = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                    ApiError::unauthorized("the token has characters a header cannot carry")
+                })?;
+                let service = tower::ServiceBuilder::new()
+                    .layer(SetRequestHeaderLayer::overriding(header::AUTHORIZATION, bearer))
+                    .service(router.clone());
+                Ok(Client::new(service, "default"))
+            }
+            Connection::Config(config) => {
+                let mut config = (**config).clone();
+                // The caller's token replaces whatever credentials the context had.
+                config.auth_info = kube::config::AuthInfo {
+                    token: Some(token.clone().into()),
+                    ..Default::default()
+                };
+                Client::try_from(config).map_err(unusable)
             }
         }
-        spaces.extend(self.fixed.iter().cloned());
+    }
+
+    fn resolve(&self, spec: &SpaceSpec, caller: &Caller) -> ApiResult<Space> {
+        Ok(Space {
+            name: spec.name.clone(),
+            source: spec.source,
+            namespace: spec.namespace.clone(),
+            client: self.client(&spec.name, &spec.connection, caller)?,
+            caller: caller.fingerprint(),
+        })
+    }
+
+    fn embedded_spec(&self, router: &axum::Router, namespace: String) -> SpaceSpec {
+        SpaceSpec {
+            name: namespace.clone(),
+            source: Source::Embedded,
+            namespace,
+            connection: Connection::Embedded(router.clone()),
+        }
+    }
+
+    /// Every Space the caller may see: the embedded Space API's namespaces (when the caller
+    /// may list them) and the configured ones.
+    pub async fn spaces(&self, caller: &Caller) -> ApiResult<Vec<Space>> {
+        let mut spaces = Vec::new();
+        if let Some(router) = &self.embedded {
+            let client =
+                self.client("<embedded>", &Connection::Embedded(router.clone()), caller)?;
+            let namespaces: Api<Namespace> = Api::all(client);
+            match namespaces.list(&ListParams::default()).await {
+                Ok(list) => {
+                    for ns in list.items {
+                        let spec = self.embedded_spec(router, ns.metadata.name.unwrap_or_default());
+                        spaces.push(self.resolve(&spec, caller)?);
+                    }
+                }
+                // A user who may not list namespaces still sees the configured Spaces.
+                Err(kube::Error::Api(s)) if s.is_forbidden() => {}
+                Err(e) => return Err(ApiError::from_kube(e, "embedded")),
+            }
+        }
+        for spec in self.fixed.iter() {
+            spaces.push(self.resolve(spec, caller)?);
+        }
         Ok(spaces)
     }
 
     /// One Space by name.
-    pub async fn get(&self, name: &str) -> ApiResult<Space> {
-        if let Some(space) = self.fixed.iter().find(|s| s.name == name) {
-            return Ok(space.clone());
+    pub async fn get(&self, name: &str, caller: &Caller) -> ApiResult<Space> {
+        if let Some(spec) = self.fixed.iter().find(|s| s.name == name) {
+            return self.resolve(spec, caller);
         }
-        if let Some(client) = &self.embedded {
-            let namespaces: Api<Namespace> = Api::all(client.clone());
+        if let Some(router) = &self.embedded {
+            let spec = self.embedded_spec(router, name.to_owned());
+            let space = self.resolve(&spec, caller)?;
+            let namespaces: Api<Namespace> = Api::all(space.client.clone());
             match namespaces.get_opt(name).await {
-                Ok(Some(_)) => {
-                    return Ok(Space {
-                        name: name.to_owned(),
-                        source: Source::Embedded,
-                        namespace: name.to_owned(),
-                        client: client.clone(),
-                    });
-                }
+                Ok(Some(_)) => return Ok(space),
                 Ok(None) => {}
                 Err(e) => return Err(ApiError::from_kube(e, name)),
             }
@@ -117,10 +213,10 @@ impl Catalog {
         Err(ApiError::unknown_space(name))
     }
 
-    /// Each Space with whether it answers; checked with the Space's own credentials and
+    /// Each Space with whether it answers; checked with the caller's own credentials and
     /// cached briefly. An unreachable Space is data here, not a failed request.
-    pub async fn infos(&self) -> ApiResult<Vec<SpaceInfo>> {
-        let spaces = self.spaces().await?;
+    pub async fn infos(&self, caller: &Caller) -> ApiResult<Vec<SpaceInfo>> {
+        let spaces = self.spaces(caller).await?;
         let checks = spaces.iter().map(|space| self.reachable(space));
         let results = futures_util::future::join_all(checks).await;
         Ok(spaces
@@ -137,8 +233,8 @@ impl Catalog {
     }
 
     async fn reachable(&self, space: &Space) -> Result<(), String> {
-        if let Some((at, result)) =
-            self.reach.lock().unwrap_or_else(|e| e.into_inner()).get(&space.name)
+        let key = (space.name.clone(), space.caller.clone());
+        if let Some((at, result)) = self.reach.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
             && at.elapsed() < REACH_TTL
         {
             return result.clone();
@@ -160,7 +256,7 @@ impl Catalog {
         self.reach
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(space.name.clone(), (Instant::now(), result.clone()));
+            .insert(key, (Instant::now(), result.clone()));
         result
     }
 }

@@ -1,0 +1,82 @@
+//! Who is asking: in token mode, the bearer token from `Authorization` or the sign-in
+//! cookie; in local mode, nobody in particular (the server's own credentials are used).
+
+use crate::api::AppState;
+use crate::api::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use std::hash::{Hash, Hasher};
+
+/// The name of the HttpOnly cookie that holds the token after sign-in.
+pub const TOKEN_COOKIE: &str = "egress_token";
+
+/// `--auth`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthMode {
+    /// Use the kubeconfig's (or the embedded API's) credentials; for a user's own machine.
+    #[default]
+    Local,
+    /// Every Kubernetes call carries the caller's own bearer token; for running in a
+    /// cluster behind an authenticating proxy.
+    Token,
+}
+
+/// The caller of one request.
+#[derive(Clone, Debug, Default)]
+pub struct Caller {
+    /// The bearer token (token mode only).
+    pub token: Option<String>,
+}
+
+impl Caller {
+    /// A short, non-reversible key for per-caller caches (never the token itself).
+    pub fn fingerprint(&self) -> String {
+        match &self.token {
+            None => "local".into(),
+            Some(token) => {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                token.hash(&mut hasher);
+                format!("{:016x}", hasher.finish())
+            }
+        }
+    }
+}
+
+/// The token of a request: `Authorization: Bearer …`, else the sign-in cookie.
+pub fn token_of(parts: &Parts) -> Option<String> {
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    bearer.filter(|t| !t.is_empty()).or_else(|| {
+        parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(
+            |cookies| {
+                cookies.split(';').find_map(|c| {
+                    c.trim().strip_prefix(&format!("{TOKEN_COOKIE}=")).map(str::to_owned)
+                })
+            },
+        )
+    })
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match state.auth {
+            AuthMode::Local => Ok(Caller::default()),
+            AuthMode::Token => match token_of(parts) {
+                Some(token) => Ok(Caller { token: Some(token) }),
+                None => Err(ApiError::unauthorized(
+                    "sign in with your Kubernetes token (Authorization: Bearer …), or at /sign-in",
+                )),
+            },
+        }
+    }
+}
