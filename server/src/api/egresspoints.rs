@@ -215,7 +215,7 @@ pub async fn egresspoints_replace(
                     "EgressPoint \"{name}\" was changed by someone else since you loaded it; review the current version and apply your edit again"
                 ),
             );
-            problem.current = api(&space).get(&name).await.ok().map(|o| to_value(&o));
+            problem.current = api(&space).get(&name).await.ok().map(|o| Box::new(to_value(&o)));
             Err(problem)
         }
         Err(e) => Err(ApiError::from_kube(e, &space.name)),

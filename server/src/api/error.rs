@@ -25,7 +25,7 @@ pub struct ApiError {
     pub diagnostics: Vec<Diagnostic>,
     /// The object as it is now (409), so a client can show what changed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub current: Option<Value>,
+    pub current: Option<Box<Value>>,
 }
 
 impl ApiError {
