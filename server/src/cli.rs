@@ -88,6 +88,13 @@ pub struct ServeArgs {
     /// A kubeconfig context to offer as a Space (repeatable); none = the current context.
     #[arg(long)]
     pub context: Vec<String>,
+    /// Use the cluster this runs in (its service account, or each caller's token with
+    /// --auth token); offer the namespaces given with --namespace as Spaces.
+    #[arg(long, requires = "namespace")]
+    pub in_cluster: bool,
+    /// With --in-cluster: a namespace to offer as a Space (repeatable).
+    #[arg(long)]
+    pub namespace: Vec<String>,
     /// Another Host name this server may be reached by (repeatable). Requests naming any
     /// other Host are refused, which stops DNS-rebinding attacks.
     #[arg(long)]

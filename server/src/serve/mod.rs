@@ -130,6 +130,21 @@ pub async fn run(args: ServeArgs) -> Result<()> {
 /// The Spaces: kubeconfig contexts when `--kubeconfig`/`--context` are given, else the
 /// embedded Space API (opened in-process, demo data on first start).
 async fn catalog(args: &ServeArgs) -> Result<Catalog> {
+    if args.in_cluster {
+        let config = kube::Config::incluster()
+            .map_err(|e| Error::Kubeconfig(format!("in-cluster configuration: {e}")))?;
+        let spaces = args
+            .namespace
+            .iter()
+            .map(|ns| SpaceSpec {
+                name: ns.clone(),
+                source: Source::Kubeconfig,
+                namespace: ns.clone(),
+                connection: Connection::Config(Box::new(config.clone())),
+            })
+            .collect();
+        return Ok(Catalog::new(None, spaces));
+    }
     if args.kubeconfig.is_none() && args.context.is_empty() {
         let data_dir = args.data_dir.clone().unwrap_or_else(crate::space_api::default_data_dir);
         let first_start = !data_dir.join("space-api.redb").exists();
