@@ -88,6 +88,51 @@ pub fn bench() -> Result<()> {
         unit: "MB",
         goal: Goal::AtMost(100.0),
     });
+    let rest_path = target_dir().join("bench-rest.json");
+    run(cargo()
+        .args(["bench", "--package", "egress-console", "--bench", "rest"])
+        .env("EGRESS_CONSOLE_BIN", target_dir().join("release/egress-console"))
+        .env("EGRESS_BENCH_OUT", &rest_path))?;
+    let rest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&rest_path)?)?;
+    let value = |key: &str| {
+        rest[key].as_f64().with_context(|| format!("{key} missing in {}", rest_path.display()))
+    };
+    figures.push(Figure {
+        name: "REST list 5,000 EgressPoints, p50",
+        value: value("rest_list_5000_p50_ms")?,
+        unit: "ms",
+        goal: Goal::AtMost(50.0),
+    });
+    figures.push(Figure {
+        name: "REST list 5,000 EgressPoints, p99",
+        value: value("rest_list_5000_p99_ms")?,
+        unit: "ms",
+        goal: Goal::AtMost(100.0),
+    });
+    figures.push(Figure {
+        name: "REST list / direct kube-rs list (p50)",
+        value: value("rest_to_direct_ratio")?,
+        unit: "x",
+        goal: Goal::AtMost(1.25),
+    });
+    figures.push(Figure {
+        name: "write through the API -> SSE event, p50",
+        value: value("write_to_sse_p50_ms")?,
+        unit: "ms",
+        goal: Goal::AtMost(250.0),
+    });
+    figures.push(Figure {
+        name: "console resident memory, idle",
+        value: value("rss_idle_mb")?,
+        unit: "MB",
+        goal: Goal::AtMost(50.0),
+    });
+    figures.push(Figure {
+        name: "console resident memory, watching 10,000",
+        value: value("rss_watching_10000_mb")?,
+        unit: "MB",
+        goal: Goal::AtMost(150.0),
+    });
     let site = crate::site::build()?;
     let wasm = std::fs::read(site.join("pkg/egress_frontend_bg.wasm"))?;
     let js = std::fs::read(site.join("pkg/egress_frontend.js"))?;
