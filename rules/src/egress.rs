@@ -7,6 +7,7 @@ use crate::validate::entries;
 use serde::{Deserialize, Serialize};
 
 /// One host+port+protocol that an EgressPoint allows.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rule {
@@ -57,6 +58,7 @@ pub fn effective_egress<'a>(
 }
 
 /// The answer to "can this workload reach host:port over this protocol?".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reachability {

@@ -196,6 +196,7 @@ pub struct Port {
 }
 
 /// The protocols an EgressPoint target may use.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Protocol {
@@ -242,6 +243,7 @@ impl fmt::Display for Protocol {
 }
 
 /// A workload that `sourceRef` can name.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkloadRef {
@@ -277,6 +279,7 @@ impl fmt::Display for WorkloadRef {
 }
 
 /// Whom an EgressPoint's rules apply to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AppliesTo {

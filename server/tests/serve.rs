@@ -83,3 +83,39 @@ async fn a_body_over_1_mib_is_refused_with_413() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_rest_path() {
+    let (status, _, body) =
+        send(Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: Value = serde_json::from_slice(&body).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/spaces", "get"),
+        ("/api/v1/spaces/{space}/egresspoints", "get"),
+        ("/api/v1/spaces/{space}/egresspoints", "post"),
+        ("/api/v1/spaces/{space}/egresspoints/{name}", "get"),
+        ("/api/v1/spaces/{space}/egresspoints/{name}", "put"),
+        ("/api/v1/spaces/{space}/egresspoints/{name}", "delete"),
+        ("/api/v1/spaces/{space}/rules", "get"),
+        ("/api/v1/spaces/{space}/workloads", "get"),
+        ("/api/v1/spaces/{space}/reachability", "get"),
+        ("/api/v1/spaces/{space}/events", "get"),
+        ("/api/v1/validate", "post"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is missing"
+        );
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for schema in ["ApiError", "Diagnostic", "Rule", "Reachability", "SpaceInfo", "WorkloadRef"] {
+        assert!(
+            schemas.contains_key(schema),
+            "schema {schema} is missing: {:?}",
+            schemas.keys().collect::<Vec<_>>()
+        );
+    }
+}

@@ -121,7 +121,8 @@ pub(crate) fn to_value(object: &DynamicObject) -> Value {
 }
 
 /// `?dryRun=true`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct WriteQuery {
     /// Kubernetes server dry-run: everything but the write.
@@ -138,6 +139,17 @@ struct RawList<'a> {
     items: &'a serde_json::value::RawValue,
 }
 
+/// The list answer: `{resourceVersion, items}`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the shape that egresspoints_list writes directly
+pub struct EgressPointList {
+    /// The list's resourceVersion.
+    #[schema(rename = "resourceVersion")]
+    resource_version: String,
+    /// The EgressPoints, as Kubernetes returns them.
+    items: Vec<Value>,
+}
+
 #[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ListMeta {
@@ -145,6 +157,8 @@ struct ListMeta {
     resource_version: String,
 }
 
+#[utoipa::path(get, path = "/api/v1/spaces/{space}/egresspoints", tag = "egresspoints", params(("space" = String, Path, description = "Space name")),
+    responses((status = 200, description = "The EgressPoints, with the list's resourceVersion", body = EgressPointList), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
 /// GET the list, with its resourceVersion. The items are passed through as Kubernetes sent
 /// them, without building object trees: a list of 5,000 costs about what kube-rs's own does.
 pub async fn egresspoints_list(
@@ -165,6 +179,8 @@ pub async fn egresspoints_list(
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/spaces/{space}/egresspoints/{name}", tag = "egresspoints", params(("space" = String, Path, description = "Space name"), ("name" = String, Path, description = "EgressPoint name")),
+    responses((status = 200, description = "The EgressPoint (JSON, or YAML with Accept: application/yaml)", body = Object), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
 /// GET one, as JSON or (Accept: application/yaml) as the YAML kubectl would apply.
 pub async fn egresspoints_get(
     State(state): State<AppState>,
@@ -196,6 +212,12 @@ async fn admit(space: &Space, mut value: Value) -> ApiResult<(DynamicObject, Vec
     Ok((object, diagnostics))
 }
 
+#[utoipa::path(post, path = "/api/v1/spaces/{space}/egresspoints", tag = "egresspoints", params(("space" = String, Path, description = "Space name"), WriteQuery),
+    request_body(content = Object, description = "An EgressPoint, as JSON or YAML (Content-Type: application/yaml)"),
+    responses((status = 201, description = "Created", body = Object), (status = 400, description = "Unreadable body", body = ApiError, content_type = "application/problem+json"),
+        (status = 409, description = "Already exists", body = ApiError, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = ApiError, content_type = "application/problem+json"),
+        (status = 422, description = "Breaks EgressPoint rules; diagnostics name the fields", body = ApiError, content_type = "application/problem+json"), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
 /// POST: create (201), or only check it with `?dryRun=true`.
 pub async fn egresspoints_create(
     State(state): State<AppState>,
@@ -215,6 +237,11 @@ pub async fn egresspoints_create(
     Ok(reply(StatusCode::CREATED, &to_value(&created), &headers))
 }
 
+#[utoipa::path(put, path = "/api/v1/spaces/{space}/egresspoints/{name}", tag = "egresspoints", params(("space" = String, Path, description = "Space name"), ("name" = String, Path, description = "EgressPoint name"), WriteQuery),
+    request_body(content = Object, description = "The edited EgressPoint, with the metadata.resourceVersion it was read at"),
+    responses((status = 200, description = "Replaced", body = Object), (status = 400, description = "Unreadable body or name mismatch", body = ApiError, content_type = "application/problem+json"),
+        (status = 409, description = "Changed since it was read; `current` holds the object as it is now", body = ApiError, content_type = "application/problem+json"),
+        (status = 422, description = "Breaks EgressPoint rules, or no resourceVersion", body = ApiError, content_type = "application/problem+json"), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
 /// PUT: replace; needs `metadata.resourceVersion`. A stale one is a 409 carrying the
 /// current object, so nothing is overwritten and the client can show what changed.
 pub async fn egresspoints_replace(
@@ -264,6 +291,8 @@ pub async fn egresspoints_replace(
     }
 }
 
+#[utoipa::path(delete, path = "/api/v1/spaces/{space}/egresspoints/{name}", tag = "egresspoints", params(("space" = String, Path, description = "Space name"), ("name" = String, Path, description = "EgressPoint name"), WriteQuery),
+    responses((status = 200, description = "The deleted EgressPoint", body = Object), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
 /// DELETE: returns what was deleted.
 pub async fn egresspoints_delete(
     State(state): State<AppState>,

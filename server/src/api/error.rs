@@ -8,8 +8,8 @@ use egress_rules::{Code, Diagnostic};
 use serde::Serialize;
 use serde_json::Value;
 
-/// A failed REST request.
-#[derive(Debug, Serialize)]
+/// A failed REST request: RFC 9457 problem details plus the rules' diagnostics.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiError {
     /// A URI naming the problem type.
     #[serde(rename = "type")]
@@ -25,6 +25,7 @@ pub struct ApiError {
     pub diagnostics: Vec<Diagnostic>,
     /// The object as it is now (409), so a client can show what changed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub current: Option<Box<Value>>,
 }
 

@@ -149,6 +149,11 @@ fn version(object: &Value) -> &str {
 }
 
 /// GET the Space's events as an SSE stream.
+#[utoipa::path(get, path = "/api/v1/spaces/{space}/events", tag = "egresspoints",
+    params(("space" = String, Path, description = "Space name")),
+    responses((status = 200, description = "text/event-stream: a `snapshot` event ({items}), then `change` events ({type, object})", content_type = "text/event-stream", body = String),
+        (status = 403, description = "Forbidden in this Space", body = super::error::ApiError, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown Space", body = super::error::ApiError, content_type = "application/problem+json")))]
 pub async fn events_stream(
     State(state): State<AppState>,
     caller: crate::spaces::Caller,

@@ -46,11 +46,49 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/spaces/{space}/reachability", get(rules::reachability_get))
         .route("/api/v1/spaces/{space}/events", get(events::events_stream))
         .route("/api/v1/validate", post(rules::validate))
+        .route("/api/v1/openapi.json", get(openapi_get))
         .route("/auth/session", post(session::session_create))
         .route("/auth/sign-out", post(session::session_delete))
 }
 
+/// The OpenAPI document of the REST API, generated from the handlers and their types.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Egress Console REST API",
+        description = "EgressPoints of Tanzu Platform Spaces, checked by egress-rules."
+    ),
+    paths(
+        spaces_list,
+        egresspoints::egresspoints_list,
+        egresspoints::egresspoints_get,
+        egresspoints::egresspoints_create,
+        egresspoints::egresspoints_replace,
+        egresspoints::egresspoints_delete,
+        rules::rules_list,
+        rules::workloads_list,
+        rules::reachability_get,
+        rules::validate,
+        events::events_stream,
+    ),
+    components(schemas(
+        error::ApiError,
+        egress_rules::Diagnostic,
+        egress_rules::Severity,
+        egress_rules::Code
+    ))
+)]
+pub struct ApiDoc;
+
+/// GET /api/v1/openapi.json.
+pub async fn openapi_get() -> Json<utoipa::openapi::OpenApi> {
+    Json(<ApiDoc as utoipa::OpenApi>::openapi())
+}
+
 /// GET the Spaces, each with whether it can be reached.
+#[utoipa::path(get, path = "/api/v1/spaces", tag = "spaces",
+    responses((status = 200, description = "Every Space the caller may use, with reachable", body = Vec<SpaceInfo>),
+        (status = 401, description = "No token (token mode)", body = error::ApiError, content_type = "application/problem+json")))]
 pub async fn spaces_list(
     State(state): State<AppState>,
     caller: crate::spaces::Caller,

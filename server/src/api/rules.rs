@@ -12,20 +12,32 @@ use egress_rules::{
     reachability,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
+#[utoipa::path(get, path = "/api/v1/spaces/{space}/rules", tag = "rules", params(("space" = String, Path, description = "Space name")),
+    responses((status = 200, description = "One row per host+port+protocol", body = RulesList), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
 /// GET the flattened rules: one row per host+port+protocol.
 pub async fn rules_list(
     State(state): State<AppState>,
     caller: crate::spaces::Caller,
     Path(space): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RulesList>> {
     let space = state.catalog.get(&space, &caller).await?;
     let (eps, version) = current(&space).await?;
-    let rules: Vec<Rule> = flatten(&eps);
-    Ok(Json(json!({"resourceVersion": version, "rules": rules})))
+    Ok(Json(RulesList { resource_version: version, rules: flatten(&eps) }))
 }
 
+/// The rules of a Space and the resourceVersion they were read at.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RulesList {
+    /// The EgressPoint list's resourceVersion.
+    pub resource_version: String,
+    /// One row per host+port+protocol.
+    pub rules: Vec<Rule>,
+}
+
+#[utoipa::path(get, path = "/api/v1/spaces/{space}/workloads", tag = "rules", params(("space" = String, Path, description = "Space name")),
+    responses((status = 200, description = "Deployments and ContainerApps", body = Vec<WorkloadRef>), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
 /// GET the Space's Deployments and ContainerApps, for the sourceRef picker.
 pub async fn workloads_list(
     State(state): State<AppState>,
@@ -37,7 +49,8 @@ pub async fn workloads_list(
 }
 
 /// `?workload=Deployment/web&host=…&port=…&protocol=…`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReachabilityQuery {
     /// `Deployment/NAME` or `ContainerApp/NAME`.
     pub workload: String,
@@ -49,6 +62,8 @@ pub struct ReachabilityQuery {
     pub protocol: String,
 }
 
+#[utoipa::path(get, path = "/api/v1/spaces/{space}/reachability", tag = "rules", params(("space" = String, Path, description = "Space name"), ReachabilityQuery),
+    responses((status = 200, description = "Allowed, and by which rules", body = Reachability), (status = 400, description = "Bad workload, host or protocol", body = ApiError, content_type = "application/problem+json"), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
 /// GET whether a workload may reach host:port over a protocol, and which EgressPoint allows it.
 pub async fn reachability_get(
     State(state): State<AppState>,
@@ -78,14 +93,15 @@ pub async fn reachability_get(
 }
 
 /// `?space=NAME`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ValidateQuery {
     /// Check against this Space's EgressPoints and workloads too.
     pub space: Option<String>,
 }
 
 /// The validation report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Report {
     /// False when any diagnostic is an error.
     pub valid: bool,
@@ -93,6 +109,9 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+#[utoipa::path(post, path = "/api/v1/validate", tag = "rules", params(ValidateQuery),
+    request_body(content = Object, description = "An EgressPoint, as JSON or YAML"),
+    responses((status = 200, description = "The diagnostics", body = Report), (status = 400, description = "Unreadable body", body = ApiError, content_type = "application/problem+json"), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
 /// POST an EgressPoint (JSON or YAML) and get its diagnostics; with `?space=` the
 /// Space-wide rules are checked too.
 pub async fn validate(

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use tower_http::set_header::SetRequestHeaderLayer;
 
 /// Where a Space comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// A namespace of the embedded Space API.
@@ -68,7 +68,7 @@ pub struct Space {
 }
 
 /// What `GET /api/v1/spaces` says about a Space.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SpaceInfo {
     /// Name.
