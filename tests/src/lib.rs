@@ -41,6 +41,11 @@ pub struct Server {
 impl Server {
     /// Starts the binary named by `EGRESS_CONSOLE_BIN` and waits for its URL line.
     pub async fn start() -> Result<Server> {
+        Self::start_with(&[]).await
+    }
+
+    /// The same, with more `serve` arguments (`--kubeconfig PATH`, …).
+    pub async fn start_with(extra: &[&str]) -> Result<Server> {
         let binary = std::env::var("EGRESS_CONSOLE_BIN")
             .context("EGRESS_CONSOLE_BIN is not set: run the tests with `cargo xtask test`")?;
         let site = std::env::var("EGRESS_CONSOLE_SITE_DIR")
@@ -49,6 +54,7 @@ impl Server {
         let mut child = Command::new(binary)
             .args(["serve", "--listen", "127.0.0.1:0", "--site-dir", &site, "--data-dir"])
             .arg(&data.0)
+            .args(extra)
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
