@@ -372,6 +372,13 @@ async fn readyz_needs_a_reachable_space_and_metrics_count_requests_by_route() {
     assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
     let text = text.as_str().unwrap();
     assert!(text.contains("egress_console_http_requests_total{route=\"/api/v1/spaces/{space}/rules\",status=\"200\"} 1"), "{text}");
+    let calls: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("egress_console_kubernetes_request_duration_seconds_count "))
+        .expect("Kubernetes call latency")
+        .parse()
+        .unwrap();
+    assert!(calls > 0, "{text}");
 
     let site = tempfile::tempdir().unwrap();
     std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();

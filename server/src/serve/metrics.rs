@@ -42,8 +42,42 @@ impl Metrics {
                 "egress_console_http_request_seconds_sum{{route=\"{route}\",status=\"{status}\"}} {seconds:.6}"
             );
         }
+        render_kubernetes_calls(&mut out);
         out
     }
+}
+
+/// Upper bounds of the Kubernetes call latency buckets, in seconds.
+const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+/// Kubernetes calls: per-bucket counts, total count, total seconds. Process-wide, because
+/// every client of every Space feeds it.
+static KUBERNETES_CALLS: Mutex<([u64; BUCKETS.len()], u64, f64)> =
+    Mutex::new(([0; BUCKETS.len()], 0, 0.0));
+
+/// Records one Kubernetes call.
+pub fn record_kubernetes_call(seconds: f64) {
+    let mut calls = KUBERNETES_CALLS.lock().unwrap_or_else(|e| e.into_inner());
+    for (i, bound) in BUCKETS.iter().enumerate() {
+        if seconds <= *bound {
+            calls.0[i] += 1;
+        }
+    }
+    calls.1 += 1;
+    calls.2 += seconds;
+}
+
+fn render_kubernetes_calls(out: &mut String) {
+    let calls = KUBERNETES_CALLS.lock().unwrap_or_else(|e| e.into_inner());
+    let name = "egress_console_kubernetes_request_duration_seconds";
+    let _ = writeln!(out, "# HELP {name} Latency of calls to the Kubernetes APIs of the Spaces.");
+    let _ = writeln!(out, "# TYPE {name} histogram");
+    for (bound, count) in BUCKETS.iter().zip(calls.0) {
+        let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {count}");
+    }
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", calls.1);
+    let _ = writeln!(out, "{name}_sum {:.6}", calls.2);
+    let _ = writeln!(out, "{name}_count {}", calls.1);
 }
 
 /// Counts every request under its route template (`/api/v1/spaces/{space}/rules`), so the

@@ -6,6 +6,7 @@
 //! credentials are never used for a user's request.
 
 pub mod caller;
+mod latency;
 
 pub use caller::{AuthMode, Caller};
 
@@ -18,6 +19,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tower::Layer;
 use tower_http::set_header::SetRequestHeaderLayer;
 
 /// Where a Space comes from.
@@ -37,6 +39,11 @@ pub enum Connection {
     Embedded(axum::Router),
     /// A kube-rs configuration (server, TLS, the context's credentials).
     Config(Box<kube::Config>),
+}
+
+/// A client for `config`, timed for `/metrics`.
+fn build(config: kube::Config) -> Result<Client, kube::Error> {
+    Ok(kube::client::ClientBuilder::try_from(config)?.with_layer(&latency::LatencyLayer).build())
 }
 
 /// A configured Space.
@@ -120,10 +127,10 @@ impl Catalog {
                 return Ok(client.clone());
             }
             let client = match connection {
-                Connection::Embedded(router) => Client::new(router.clone(), "default"),
-                Connection::Config(config) => {
-                    Client::try_from((**config).clone()).map_err(unusable)?
+                Connection::Embedded(router) => {
+                    Client::new(latency::LatencyLayer.layer(router.clone()), "default")
                 }
+                Connection::Config(config) => build((**config).clone()).map_err(unusable)?,
             };
             clients.insert(key.to_owned(), client.clone());
             return Ok(client);
@@ -134,6 +141,7 @@ impl Catalog {
                     ApiError::unauthorized("the token has characters a header cannot carry")
                 })?;
                 let service = tower::ServiceBuilder::new()
+                    .layer(latency::LatencyLayer)
                     .layer(SetRequestHeaderLayer::overriding(header::AUTHORIZATION, bearer))
                     .service(router.clone());
                 Ok(Client::new(service, "default"))
@@ -145,7 +153,7 @@ impl Catalog {
                     token: Some(token.clone().into()),
                     ..Default::default()
                 };
-                Client::try_from(config).map_err(unusable)
+                build(config).map_err(unusable)
             }
         }
     }
