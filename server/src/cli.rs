@@ -90,11 +90,31 @@ pub struct ServeArgs {
     pub context: Vec<String>,
     /// Use the cluster this runs in (its service account, or each caller's token with
     /// --auth token); offer the namespaces given with --namespace as Spaces.
-    #[arg(long, requires = "namespace")]
+    #[arg(long)]
     pub in_cluster: bool,
     /// With --in-cluster: a namespace to offer as a Space (repeatable).
     #[arg(long)]
     pub namespace: Vec<String>,
+    /// Offer every namespace matching this label selector (of the kubeconfig contexts'
+    /// clusters, or with --in-cluster of this cluster) as a Space, listed on each request.
+    #[arg(long)]
+    pub namespace_selector: Option<String>,
+    /// A Tanzu Platform project URL (`https://HOST/org/ORG/project/PROJECT`): each
+    /// --tanzu-space is a Space at `{URL}/space/{SPACE}`, namespace `default`.
+    #[arg(long, requires = "tanzu_space")]
+    pub tanzu_project: Option<String>,
+    /// A Space of --tanzu-project (repeatable).
+    #[arg(long)]
+    pub tanzu_space: Vec<String>,
+    /// A file holding the bearer token for --tanzu-project in local mode.
+    #[arg(long)]
+    pub tanzu_token_file: Option<PathBuf>,
+    /// Also offer the embedded Space API when other sources are given.
+    #[arg(long)]
+    pub embedded: bool,
+    /// Read sources from a TOML file (see README); flags add to it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Another Host name this server may be reached by (repeatable). Requests naming any
     /// other Host are refused, which stops DNS-rebinding attacks.
     #[arg(long)]

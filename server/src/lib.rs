@@ -32,6 +32,9 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// The sources configuration is wrong.
+    #[error("configuration: {0}")]
+    Config(String),
     /// The kubeconfig cannot be used.
     #[error("kubeconfig: {0}")]
     Kubeconfig(String),

@@ -3,16 +3,14 @@
 mod guard;
 mod headers;
 pub mod metrics;
+pub mod sources;
 
 use crate::api::{self, AppState};
 use crate::cli::ServeArgs;
-use crate::spaces::{Catalog, Connection, Source, SpaceSpec};
 use crate::{Error, Result};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use egress_apiserver::{Options, SpaceApi, demo};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
@@ -105,7 +103,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     if !site_dir.join("index.html").is_file() {
         return Err(Error::SiteMissing(site_dir.display().to_string()));
     }
-    let catalog = catalog(&args).await?;
+    let catalog = sources::catalog(&sources::SourcesConfig::from_args(&args)?).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|source| Error::Listen { addr: args.listen.to_string(), source })?;
@@ -125,62 +123,6 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     .await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// The Spaces: kubeconfig contexts when `--kubeconfig`/`--context` are given, else the
-/// embedded Space API (opened in-process, demo data on first start).
-async fn catalog(args: &ServeArgs) -> Result<Catalog> {
-    if args.in_cluster {
-        let config = kube::Config::incluster()
-            .map_err(|e| Error::Kubeconfig(format!("in-cluster configuration: {e}")))?;
-        let spaces = args
-            .namespace
-            .iter()
-            .map(|ns| SpaceSpec {
-                name: ns.clone(),
-                source: Source::Kubeconfig,
-                namespace: ns.clone(),
-                connection: Connection::Config(Box::new(config.clone())),
-            })
-            .collect();
-        return Ok(Catalog::new(None, spaces));
-    }
-    if args.kubeconfig.is_none() && args.context.is_empty() {
-        let data_dir = args.data_dir.clone().unwrap_or_else(crate::space_api::default_data_dir);
-        let first_start = !data_dir.join("space-api.redb").exists();
-        let api = SpaceApi::open(&data_dir, Options::default())?;
-        if first_start {
-            let created = demo::seed(&api).await?;
-            tracing::info!(created, data = %data_dir.display(), "first start: demo Spaces added");
-        }
-        return Ok(Catalog::new(Some(api.router()), Vec::new()));
-    }
-    let path =
-        args.kubeconfig.clone().or_else(|| std::env::var_os("KUBECONFIG").map(PathBuf::from));
-    let kubeconfig = match &path {
-        Some(path) => Kubeconfig::read_from(path),
-        None => Kubeconfig::read(),
-    }
-    .map_err(|e| Error::Kubeconfig(e.to_string()))?;
-    let contexts: Vec<String> = if args.context.is_empty() {
-        vec![kubeconfig.current_context.clone().ok_or_else(|| {
-            Error::Kubeconfig("the kubeconfig has no current-context: pass --context NAME".into())
-        })?]
-    } else {
-        args.context.clone()
-    };
-    let mut spaces = Vec::new();
-    for context in contexts {
-        let options =
-            KubeConfigOptions { context: Some(context.clone()), ..KubeConfigOptions::default() };
-        let config = kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options)
-            .await
-            .map_err(|e| Error::Kubeconfig(format!("context \"{context}\": {e}")))?;
-        let namespace = config.default_namespace.clone();
-        let connection = Connection::Config(Box::new(config));
-        spaces.push(SpaceSpec { name: context, source: Source::Kubeconfig, namespace, connection });
-    }
-    Ok(Catalog::new(None, spaces))
 }
 
 /// `site/` beside the binary, or one folder up (`target/release/egress-console` →

@@ -28,8 +28,10 @@ use tower_http::set_header::SetRequestHeaderLayer;
 pub enum Source {
     /// A namespace of the embedded Space API.
     Embedded,
-    /// A kubeconfig context.
+    /// A kubeconfig context (or the cluster it runs in).
     Kubeconfig,
+    /// A Space endpoint of a Tanzu Platform project.
+    Tanzu,
 }
 
 /// How to reach a Space's Kubernetes API.
@@ -97,10 +99,22 @@ type Checked = (Instant, Result<(), String>);
 /// How long a reachability check is reused.
 const REACH_TTL: Duration = Duration::from_secs(5);
 
+/// A source whose Spaces are the namespaces of one cluster, listed when asked (optionally
+/// only those matching a label selector).
+#[derive(Clone)]
+pub struct NamespaceSource {
+    /// Embedded or Kubeconfig.
+    pub source: Source,
+    /// The cluster.
+    pub connection: Connection,
+    /// `team=a,tier!=test`; None lists every namespace.
+    pub selector: Option<String>,
+}
+
 /// The Spaces on offer. Cheap to clone.
 #[derive(Clone)]
 pub struct Catalog {
-    embedded: Option<axum::Router>,
+    dynamic: Arc<Vec<NamespaceSource>>,
     fixed: Arc<Vec<SpaceSpec>>,
     /// Local mode: one client per Space, built once.
     clients: Arc<Mutex<HashMap<String, Client>>>,
@@ -110,7 +124,25 @@ pub struct Catalog {
 impl Catalog {
     /// A catalog of the embedded Space API's namespaces (when given) plus fixed Spaces.
     pub fn new(embedded: Option<axum::Router>, fixed: Vec<SpaceSpec>) -> Catalog {
-        Catalog { embedded, fixed: Arc::new(fixed), clients: Arc::default(), reach: Arc::default() }
+        let dynamic = embedded
+            .into_iter()
+            .map(|router| NamespaceSource {
+                source: Source::Embedded,
+                connection: Connection::Embedded(router),
+                selector: None,
+            })
+            .collect();
+        Self::with_sources(dynamic, fixed)
+    }
+
+    /// A catalog of namespace sources plus fixed Spaces.
+    pub fn with_sources(dynamic: Vec<NamespaceSource>, fixed: Vec<SpaceSpec>) -> Catalog {
+        Catalog {
+            dynamic: Arc::new(dynamic),
+            fixed: Arc::new(fixed),
+            clients: Arc::default(),
+            reach: Arc::default(),
+        }
     }
 
     fn client(&self, key: &str, connection: &Connection, caller: &Caller) -> ApiResult<Client> {
@@ -168,37 +200,57 @@ impl Catalog {
         })
     }
 
-    fn embedded_spec(&self, router: &axum::Router, namespace: String) -> SpaceSpec {
-        SpaceSpec {
-            name: namespace.clone(),
-            source: Source::Embedded,
-            namespace,
-            connection: Connection::Embedded(router.clone()),
+    /// Namespaces of a source (matching its selector), as Space specs.
+    async fn namespaces(
+        &self,
+        index: usize,
+        source: &NamespaceSource,
+        caller: &Caller,
+        name: Option<&str>,
+    ) -> ApiResult<Vec<SpaceSpec>> {
+        let client = self.client(&format!("<namespaces {index}>"), &source.connection, caller)?;
+        let namespaces: Api<Namespace> = Api::all(client);
+        let mut params = ListParams::default();
+        if let Some(selector) = &source.selector {
+            params = params.labels(selector);
         }
+        if let Some(name) = name {
+            params = params.fields(&format!("metadata.name={name}"));
+        }
+        let list = match namespaces.list(&params).await {
+            Ok(list) => list,
+            // A user who may not list namespaces still sees the configured Spaces.
+            Err(kube::Error::Api(s)) if s.is_forbidden() => return Ok(Vec::new()),
+            Err(e) => return Err(ApiError::from_kube(e, "namespaces")),
+        };
+        Ok(list
+            .items
+            .into_iter()
+            .map(|ns| {
+                let namespace = ns.metadata.name.unwrap_or_default();
+                SpaceSpec {
+                    name: namespace.clone(),
+                    source: source.source,
+                    namespace,
+                    connection: source.connection.clone(),
+                }
+            })
+            .collect())
     }
 
-    /// Every Space the caller may see: the embedded Space API's namespaces (when the caller
-    /// may list them) and the configured ones.
+    /// Every Space the caller may see: the configured ones, then the namespaces of each
+    /// namespace source (when the caller may list them).
     pub async fn spaces(&self, caller: &Caller) -> ApiResult<Vec<Space>> {
         let mut spaces = Vec::new();
-        if let Some(router) = &self.embedded {
-            let client =
-                self.client("<embedded>", &Connection::Embedded(router.clone()), caller)?;
-            let namespaces: Api<Namespace> = Api::all(client);
-            match namespaces.list(&ListParams::default()).await {
-                Ok(list) => {
-                    for ns in list.items {
-                        let spec = self.embedded_spec(router, ns.metadata.name.unwrap_or_default());
-                        spaces.push(self.resolve(&spec, caller)?);
-                    }
-                }
-                // A user who may not list namespaces still sees the configured Spaces.
-                Err(kube::Error::Api(s)) if s.is_forbidden() => {}
-                Err(e) => return Err(ApiError::from_kube(e, "embedded")),
-            }
-        }
         for spec in self.fixed.iter() {
             spaces.push(self.resolve(spec, caller)?);
+        }
+        for (index, source) in self.dynamic.iter().enumerate() {
+            for spec in self.namespaces(index, source, caller, None).await? {
+                if !spaces.iter().any(|s| s.name == spec.name) {
+                    spaces.push(self.resolve(&spec, caller)?);
+                }
+            }
         }
         Ok(spaces)
     }
@@ -208,14 +260,27 @@ impl Catalog {
         if let Some(spec) = self.fixed.iter().find(|s| s.name == name) {
             return self.resolve(spec, caller);
         }
-        if let Some(router) = &self.embedded {
-            let spec = self.embedded_spec(router, name.to_owned());
-            let space = self.resolve(&spec, caller)?;
-            let namespaces: Api<Namespace> = Api::all(space.client.clone());
-            match namespaces.get_opt(name).await {
-                Ok(Some(_)) => return Ok(space),
-                Ok(None) => {}
-                Err(e) => return Err(ApiError::from_kube(e, name)),
+        for (index, source) in self.dynamic.iter().enumerate() {
+            let found = if source.selector.is_some() {
+                self.namespaces(index, source, caller, Some(name)).await?.into_iter().next()
+            } else {
+                // A plain get, which users allowed in one namespace may do even when they may
+                // not list namespaces.
+                let client =
+                    self.client(&format!("<namespaces {index}>"), &source.connection, caller)?;
+                match Api::<Namespace>::all(client).get_opt(name).await {
+                    Ok(Some(_)) => Some(SpaceSpec {
+                        name: name.to_owned(),
+                        source: source.source,
+                        namespace: name.to_owned(),
+                        connection: source.connection.clone(),
+                    }),
+                    Ok(None) => None,
+                    Err(e) => return Err(ApiError::from_kube(e, name)),
+                }
+            };
+            if let Some(spec) = found {
+                return self.resolve(&spec, caller);
             }
         }
         Err(ApiError::unknown_space(name))
