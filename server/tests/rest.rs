@@ -499,3 +499,19 @@ async fn in_token_mode_a_user_allowed_in_space_a_gets_403_in_space_b_and_401_wit
         .unwrap();
     assert_eq!(call(&app, request).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn names_no_object_can_have_are_404_not_a_gateway_error() {
+    let env = env().await;
+    for uri in [
+        "/api/v1/spaces/%C2%AD%18%02/egresspoints/search",
+        "/api/v1/spaces/a/egresspoints/Bad%20Name",
+        "/api/v1/spaces/a/egresspoints/%26%13a%F1%AA%AA%BE",
+    ] {
+        let (status, problem, _) = call(&env.app, get(uri)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {problem}");
+    }
+    let (status, _, _) =
+        call(&env.app, send_json("POST", "/api/v1/validate?space=", &json!({}))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

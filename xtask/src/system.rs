@@ -4,9 +4,14 @@ use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The workspace root (the folder above `xtask/`).
+/// The workspace root (the folder above `xtask/`). Read from the environment `cargo run`
+/// sets, not from the compile-time value: with a target directory shared between checkouts
+/// (as CI's cache is), the binary may have been built in another one.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir.parent().unwrap_or(Path::new(".")).to_path_buf()
 }
 
 /// `CARGO_TARGET_DIR`, or `<workspace>/target`.

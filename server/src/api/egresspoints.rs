@@ -130,6 +130,19 @@ pub struct WriteQuery {
     pub dry_run: bool,
 }
 
+/// 404 for a name no EgressPoint can have (names are DNS-1123 subdomains), before asking
+/// Kubernetes.
+fn check_name(name: &str) -> ApiResult<()> {
+    match egress_rules::names::check_subdomain(name) {
+        Ok(()) => Ok(()),
+        Err(problem) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            format!("there is no EgressPoint \"{name}\": its name {problem}"),
+        )),
+    }
+}
+
 /// The part of a Kubernetes list the REST list needs; items stay raw JSON.
 #[derive(Deserialize)]
 struct RawList<'a> {
@@ -188,6 +201,7 @@ pub async fn egresspoints_get(
     Path((space, name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    check_name(&name)?;
     let space = state.catalog.get(&space, &caller).await?;
     let object = api(&space).get(&name).await.map_err(|e| ApiError::from_kube(e, &space.name))?;
     Ok(reply(StatusCode::OK, &to_value(&object), &headers))
@@ -252,6 +266,7 @@ pub async fn egresspoints_replace(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
+    check_name(&name)?;
     let space = state.catalog.get(&space, &caller).await?;
     let mut value = body.value;
     if value["metadata"]["resourceVersion"].as_str().is_none_or(str::is_empty) {
@@ -300,6 +315,7 @@ pub async fn egresspoints_delete(
     Path((space, name)): Path<(String, String)>,
     Query(query): Query<WriteQuery>,
 ) -> ApiResult<axum::Json<Value>> {
+    check_name(&name)?;
     let space = state.catalog.get(&space, &caller).await?;
     let params = DeleteParams { dry_run: query.dry_run, ..DeleteParams::default() };
     let deleted = api(&space)

@@ -82,7 +82,7 @@ impl ApiError {
 
     /// Maps a Kubernetes client error by its Status reason, never by message text.
     pub fn from_kube(error: kube::Error, space: &str) -> Self {
-        match error {
+        match &error {
             kube::Error::Api(status) => {
                 let code = StatusCode::from_u16(status.code).unwrap_or(StatusCode::BAD_GATEWAY);
                 let mut problem = if status.is_not_found() {
@@ -123,6 +123,21 @@ impl ApiError {
                 };
                 problem.status = problem.status.max(100);
                 problem
+            }
+            kube::Error::HttpError(_) | kube::Error::BuildRequest(_) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "Bad request",
+                format!("the request for Space \"{space}\" cannot be made: {error}"),
+            ),
+            kube::Error::SerdeError(_) => {
+                tracing::warn!(space, %error, "unexpected answer from Kubernetes");
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "Unexpected answer",
+                    format!(
+                        "the Kubernetes API of Space \"{space}\" answered with something unexpected"
+                    ),
+                )
             }
             other => {
                 // Transport failures carry no Status: the API server was not reached.

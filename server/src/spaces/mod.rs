@@ -260,7 +260,11 @@ impl Catalog {
         if let Some(spec) = self.fixed.iter().find(|s| s.name == name) {
             return self.resolve(spec, caller);
         }
-        for (index, source) in self.dynamic.iter().enumerate() {
+        // Namespace names are DNS-1123 labels: anything else cannot be one of them.
+        let could_be_namespace = egress_rules::names::check_subdomain(name).is_ok()
+            && !name.contains('.')
+            && name.len() <= 63;
+        for (index, source) in self.dynamic.iter().enumerate().filter(|_| could_be_namespace) {
             let found = if source.selector.is_some() {
                 self.namespaces(index, source, caller, Some(name)).await?.into_iter().next()
             } else {
