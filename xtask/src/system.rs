@@ -77,6 +77,7 @@ pub fn test() -> Result<()> {
         apt_install(&["chromium", "chromium-driver"], "the browser tests")?;
     }
     let kubectl = find_kubectl()?;
+    let schemathesis = find_schemathesis()?;
     let site = crate::site::build()?;
     eprintln!("xtask: building egress-console");
     run(cargo().args(["build", "--package", "egress-console", "--bin", "egress-console"]))?;
@@ -87,6 +88,7 @@ pub fn test() -> Result<()> {
         .env("EGRESS_CONSOLE_BIN", &binary)
         .env("EGRESS_CONSOLE_SITE_DIR", &site)
         .env("EGRESS_KUBECTL", &kubectl)
+        .env("EGRESS_SCHEMATHESIS", &schemathesis)
         .env("EGRESS_TEST_OUTPUT", workspace_root().join("test-output")))
 }
 
@@ -112,4 +114,27 @@ fn find_kubectl() -> Result<String> {
 
 fn has_kubectl(program: &str) -> bool {
     Command::new(program).args(["version", "--client"]).output().is_ok_and(|o| o.status.success())
+}
+
+/// schemathesis (PyPI), pinned, installed once.
+fn find_schemathesis() -> Result<String> {
+    let pinned = "schemathesis==4.32.5";
+    let installed = Command::new("python3")
+        .args(["-m", "pip", "show", "--quiet", "schemathesis"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        eprintln!("xtask: installing {pinned} (for the REST API fuzz test)");
+        run(Command::new("python3").args(["-m", "pip", "install", "--quiet", pinned]))?;
+    }
+    let output = Command::new("python3")
+        .args(["-c", "import shutil, sysconfig, os; print(shutil.which('schemathesis') or os.path.join(sysconfig.get_path('scripts'), 'schemathesis'))"])
+        .output()?;
+    let path = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if !Command::new(&path).arg("--version").output().is_ok_and(|o| o.status.success()) {
+        bail!(
+            "schemathesis is still missing after `pip install {pinned}`: install it and run again"
+        );
+    }
+    Ok(path)
 }
