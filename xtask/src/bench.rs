@@ -57,7 +57,7 @@ pub fn bench() -> Result<()> {
     run(cargo().args(["build", "--release", "--package", "egress-console"]))?;
     let figures_path = target_dir().join("bench-space-api.json");
     run(cargo()
-        .args(["bench", "--package", "egress-apiserver", "--bench", "space_api"])
+        .args(["bench", "--package", "egress-e2e", "--bench", "space_api"])
         .env("EGRESS_CONSOLE_BIN", target_dir().join("release/egress-console"))
         .env("EGRESS_BENCH_OUT", &figures_path))?;
     let space: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&figures_path)?)?;
@@ -90,7 +90,7 @@ pub fn bench() -> Result<()> {
     });
     let rest_path = target_dir().join("bench-rest.json");
     run(cargo()
-        .args(["bench", "--package", "egress-console", "--bench", "rest"])
+        .args(["bench", "--package", "egress-e2e", "--bench", "rest"])
         .env("EGRESS_CONSOLE_BIN", target_dir().join("release/egress-console"))
         .env("EGRESS_BENCH_OUT", &rest_path))?;
     let rest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&rest_path)?)?;

@@ -1,93 +1,18 @@
 //! REST figures for `cargo xtask bench`: list of 5,000 EgressPoints through the console
 //! (p50, p99) against a direct kube-rs list of the same Space, write → SSE event latency,
-//! and the console's resident memory idle and while watching 10,000 EgressPoints. Runs the
-//! real `egress-console apiserver` and `egress-console serve --kubeconfig` processes
-//! (binary in `EGRESS_CONSOLE_BIN`); writes JSON to `EGRESS_BENCH_OUT`.
+//! and the console's resident memory idle and while watching 10,000 EgressPoints, measured
+//! on real `egress-console apiserver` and `egress-console serve --kubeconfig` processes.
 #![allow(missing_docs)]
 
 use anyhow::{Context, Result};
-use kube::api::{Api, ApiResource, DynamicObject, ListParams, PostParams};
+use egress_e2e::bench::{
+    egress_point, fill, listed_only, percentile, resident_mb, resource, start, write_figures,
+};
+use kube::api::{Api, DynamicObject, ListParams, PostParams};
 use kube::{Client, Config};
 use serde_json::json;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
-
-fn resource() -> ApiResource {
-    ApiResource {
-        group: "networking.tanzu.vmware.com".into(),
-        version: "v1alpha1".into(),
-        api_version: "networking.tanzu.vmware.com/v1alpha1".into(),
-        kind: "EgressPoint".into(),
-        plural: "egresspoints".into(),
-    }
-}
-
-fn egress_point(i: usize) -> DynamicObject {
-    let mut object = DynamicObject::new(&format!("ep-{i:05}"), &resource());
-    object.data = json!({"spec": {"targets": [
-        {"hosts": [format!("api-{i}.example.com"), format!("cdn-{i}.example.com")], "port": {"number": 443, "protocol": "HTTPS"}},
-        {"hosts": [format!("db-{i}.example.com")], "port": {"number": 5432, "protocol": "TCP"}}
-    ]}});
-    object
-}
-
-async fn fill(api: &Api<DynamicObject>, from: usize, to: usize) -> Result<()> {
-    let mut tasks = Vec::new();
-    for w in 0..8 {
-        let api = api.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut i = from + w;
-            while i < to {
-                api.create(&PostParams::default(), &egress_point(i)).await?;
-                i += 8;
-            }
-            Ok::<_, kube::Error>(())
-        }));
-    }
-    for task in tasks {
-        task.await??;
-    }
-    Ok(())
-}
-
-/// Starts the binary and returns it with the address from the line starting with `prefix`.
-async fn start(binary: &str, args: &[&str], prefix: &str) -> Result<(Child, String)> {
-    let mut child = Command::new(binary)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
-    let addr = loop {
-        let line = lines.next_line().await?.context("exited before printing its address")?;
-        if let Some(rest) = line.strip_prefix(prefix) {
-            break rest.split_whitespace().next().unwrap_or("").trim_end_matches('/').to_owned();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok((child, addr))
-}
-
-fn resident_mb(child: &Child) -> Result<f64> {
-    let pid = child.id().context("no pid")?;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .context("VmRSS")?
-        .parse()?;
-    Ok(kb / 1024.0)
-}
-
-fn percentile(samples: &mut [f64], p: f64) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[((samples.len() - 1) as f64 * p).round() as usize]
-}
 
 async fn time_ms<F: std::future::Future<Output = Result<()>>>(
     f: impl Fn() -> F,
@@ -104,20 +29,15 @@ async fn time_ms<F: std::future::Future<Output = Result<()>>>(
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    if std::env::args().any(|a| a == "--list" || a == "--test") {
+    if listed_only() {
         return Ok(());
     }
-    let binary = std::env::var("EGRESS_CONSOLE_BIN")
-        .context("EGRESS_CONSOLE_BIN (run through cargo xtask bench)")?;
-    let out = std::env::var("EGRESS_BENCH_OUT")
-        .context("EGRESS_BENCH_OUT (run through cargo xtask bench)")?;
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
     let site = dir.path().join("site");
     std::fs::create_dir_all(&site)?;
     std::fs::write(site.join("index.html"), "<!doctype html>")?;
     let (_apiserver, api_addr) = start(
-        &binary,
         &["apiserver", "--listen", "127.0.0.1:0", "--data-dir", &path(&data)],
         "Space API is at http://",
     )
@@ -129,7 +49,6 @@ async fn main() -> Result<()> {
 
     let kubeconfig = path(&data.join("kubeconfig"));
     let (console, console_url) = start(
-        &binary,
         &[
             "serve",
             "--listen",
@@ -199,8 +118,7 @@ async fn main() -> Result<()> {
         "rss_idle_mb": idle_mb,
         "rss_watching_10000_mb": watching_mb,
     });
-    std::fs::write(&out, serde_json::to_string_pretty(&figures)?)?;
-    Ok(())
+    write_figures(&figures)
 }
 
 fn path(p: &Path) -> String {
