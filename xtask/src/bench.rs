@@ -35,6 +35,87 @@ impl Goal {
     }
 }
 
+/// Figures measured on real processes by the benches in `tests/benches`: (bench, JSON key,
+/// figure, unit, goal).
+const PROCESS_FIGURES: &[(&str, &str, &str, &str, Goal)] = &[
+    (
+        "space_api",
+        "creates_per_second",
+        "durable creates per second (8 writers, kube-rs)",
+        "/s",
+        Goal::AtLeast(500.0),
+    ),
+    (
+        "space_api",
+        "list_5000_p50_ms",
+        "list 5,000 EgressPoints via kube-rs, p50",
+        "ms",
+        Goal::AtMost(50.0),
+    ),
+    (
+        "space_api",
+        "list_5000_p99_ms",
+        "list 5,000 EgressPoints via kube-rs, p99",
+        "ms",
+        Goal::AtMost(100.0),
+    ),
+    (
+        "space_api",
+        "rss_10000_mb",
+        "Space API resident memory, 10,000 EgressPoints",
+        "MB",
+        Goal::AtMost(100.0),
+    ),
+    (
+        "rest",
+        "rest_list_5000_p50_ms",
+        "REST list 5,000 EgressPoints, p50",
+        "ms",
+        Goal::AtMost(50.0),
+    ),
+    (
+        "rest",
+        "rest_list_5000_p99_ms",
+        "REST list 5,000 EgressPoints, p99",
+        "ms",
+        Goal::AtMost(100.0),
+    ),
+    (
+        "rest",
+        "rest_to_direct_ratio",
+        "REST list / direct kube-rs list (p50)",
+        "x",
+        Goal::AtMost(1.25),
+    ),
+    (
+        "rest",
+        "write_to_sse_p50_ms",
+        "write (kube-rs) -> console SSE event, p50",
+        "ms",
+        Goal::AtMost(250.0),
+    ),
+    ("rest", "rss_idle_mb", "console resident memory, idle", "MB", Goal::AtMost(50.0)),
+    (
+        "rest",
+        "rss_watching_10000_mb",
+        "console resident memory, watching 10,000",
+        "MB",
+        Goal::AtMost(150.0),
+    ),
+];
+
+/// Runs `tests/benches/{bench}.rs` against the release binary and reads its figures.
+fn process_bench(bench: &str) -> Result<serde_json::Value> {
+    let out = target_dir().join(format!("bench-{bench}.json"));
+    run(cargo()
+        .args(["bench", "--package", "egress-e2e", "--bench", bench])
+        .env("EGRESS_CONSOLE_BIN", target_dir().join("release/egress-console"))
+        .env("EGRESS_BENCH_OUT", &out))?;
+    let text =
+        std::fs::read_to_string(&out).with_context(|| format!("reading {}", out.display()))?;
+    Ok(serde_json::from_str(&text)?)
+}
+
 /// Runs the benches and prints the table.
 pub fn bench() -> Result<()> {
     eprintln!("xtask: running the rules benches (criterion)");
@@ -53,86 +134,17 @@ pub fn bench() -> Result<()> {
             goal: Goal::AtMost(1.0),
         },
     ];
-    eprintln!("xtask: building egress-console (release) for the Space API figures");
+    eprintln!("xtask: building egress-console (release) for the process figures");
     run(cargo().args(["build", "--release", "--package", "egress-console"]))?;
-    let figures_path = target_dir().join("bench-space-api.json");
-    run(cargo()
-        .args(["bench", "--package", "egress-e2e", "--bench", "space_api"])
-        .env("EGRESS_CONSOLE_BIN", target_dir().join("release/egress-console"))
-        .env("EGRESS_BENCH_OUT", &figures_path))?;
-    let space: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&figures_path)?)?;
-    let number = |key: &str| {
-        space[key].as_f64().with_context(|| format!("{key} missing in {}", figures_path.display()))
-    };
-    figures.push(Figure {
-        name: "durable creates per second (8 writers, kube-rs)",
-        value: number("creates_per_second")?,
-        unit: "/s",
-        goal: Goal::AtLeast(500.0),
-    });
-    figures.push(Figure {
-        name: "list 5,000 EgressPoints via kube-rs, p50",
-        value: number("list_5000_p50_ms")?,
-        unit: "ms",
-        goal: Goal::AtMost(50.0),
-    });
-    figures.push(Figure {
-        name: "list 5,000 EgressPoints via kube-rs, p99",
-        value: number("list_5000_p99_ms")?,
-        unit: "ms",
-        goal: Goal::AtMost(100.0),
-    });
-    figures.push(Figure {
-        name: "Space API resident memory, 10,000 EgressPoints",
-        value: number("rss_10000_mb")?,
-        unit: "MB",
-        goal: Goal::AtMost(100.0),
-    });
-    let rest_path = target_dir().join("bench-rest.json");
-    run(cargo()
-        .args(["bench", "--package", "egress-e2e", "--bench", "rest"])
-        .env("EGRESS_CONSOLE_BIN", target_dir().join("release/egress-console"))
-        .env("EGRESS_BENCH_OUT", &rest_path))?;
-    let rest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&rest_path)?)?;
-    let value = |key: &str| {
-        rest[key].as_f64().with_context(|| format!("{key} missing in {}", rest_path.display()))
-    };
-    figures.push(Figure {
-        name: "REST list 5,000 EgressPoints, p50",
-        value: value("rest_list_5000_p50_ms")?,
-        unit: "ms",
-        goal: Goal::AtMost(50.0),
-    });
-    figures.push(Figure {
-        name: "REST list 5,000 EgressPoints, p99",
-        value: value("rest_list_5000_p99_ms")?,
-        unit: "ms",
-        goal: Goal::AtMost(100.0),
-    });
-    figures.push(Figure {
-        name: "REST list / direct kube-rs list (p50)",
-        value: value("rest_to_direct_ratio")?,
-        unit: "x",
-        goal: Goal::AtMost(1.25),
-    });
-    figures.push(Figure {
-        name: "write through the API -> SSE event, p50",
-        value: value("write_to_sse_p50_ms")?,
-        unit: "ms",
-        goal: Goal::AtMost(250.0),
-    });
-    figures.push(Figure {
-        name: "console resident memory, idle",
-        value: value("rss_idle_mb")?,
-        unit: "MB",
-        goal: Goal::AtMost(50.0),
-    });
-    figures.push(Figure {
-        name: "console resident memory, watching 10,000",
-        value: value("rss_watching_10000_mb")?,
-        unit: "MB",
-        goal: Goal::AtMost(150.0),
-    });
+    for bench in ["space_api", "rest"] {
+        let measured = process_bench(bench)?;
+        for (_, key, name, unit, goal) in PROCESS_FIGURES.iter().filter(|f| f.0 == bench) {
+            let value = measured[*key]
+                .as_f64()
+                .with_context(|| format!("{key} missing from the {bench} bench's figures"))?;
+            figures.push(Figure { name, value, unit, goal: *goal });
+        }
+    }
     let site = crate::site::build()?;
     let wasm = std::fs::read(site.join("pkg/egress_frontend_bg.wasm"))?;
     let js = std::fs::read(site.join("pkg/egress_frontend.js"))?;
