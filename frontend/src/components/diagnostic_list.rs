@@ -7,7 +7,8 @@ use leptos::prelude::*;
 #[component]
 pub fn DiagnosticList(
     /// Element id.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The diagnostics to show, already filtered to the field.
     items: Signal<Vec<Diagnostic>>,
 ) -> impl IntoView {

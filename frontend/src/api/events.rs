@@ -1,0 +1,186 @@
+//! A live view of one Space's EgressPoints from `GET /api/v1/spaces/{space}/events`: a
+//! `snapshot` on every (re)connect, then `change` events. Pages read its signals; the
+//! connection closes when the page that opened it goes away.
+
+use super::space_path;
+use egress_rules::{EgressPoint, SpaceIndex, decode};
+use futures::StreamExt;
+use futures::channel::oneshot;
+use gloo_net::eventsource::futures::EventSource;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One EgressPoint as the Space has it: the object as stored (nothing dropped) and the
+/// model the rules read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEgressPoint {
+    /// The object exactly as the API returned it.
+    pub object: Value,
+    /// The rules' model of it.
+    pub model: EgressPoint,
+}
+
+impl StoredEgressPoint {
+    /// Reads an object from the API.
+    pub fn new(object: Value) -> Self {
+        let model = decode(&object).egress_point;
+        StoredEgressPoint { object, model }
+    }
+
+    /// `metadata.resourceVersion`.
+    pub fn resource_version(&self) -> String {
+        self.model.metadata.resource_version.clone().unwrap_or_default()
+    }
+}
+
+/// Where the live connection stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FeedStatus {
+    /// Waiting for the first snapshot.
+    Connecting,
+    /// Up to date.
+    Live,
+    /// Lost; the browser retries by itself. The data shown is the last known.
+    Reconnecting,
+    /// Could not start at all.
+    Failed(String),
+}
+
+/// The live EgressPoints of a Space.
+#[derive(Clone, Copy)]
+pub struct SpaceFeed {
+    /// Connection state.
+    pub status: RwSignal<FeedStatus>,
+    /// EgressPoints by name.
+    pub items: RwSignal<BTreeMap<String, StoredEgressPoint>>,
+    /// Bumped on every change after the first snapshot: forms compare it to know whether the
+    /// Space changed since they opened.
+    pub revision: RwSignal<u64>,
+    /// Names changed live (not by the first snapshot), for highlighting.
+    pub recently_changed: RwSignal<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct Snapshot {
+    items: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    #[serde(rename = "type")]
+    kind: String,
+    object: Value,
+}
+
+impl SpaceFeed {
+    /// Opens the feed of `space`; it closes when the calling component is cleaned up.
+    pub fn open(space: String) -> SpaceFeed {
+        let feed = SpaceFeed {
+            status: RwSignal::new(FeedStatus::Connecting),
+            items: RwSignal::new(BTreeMap::new()),
+            revision: RwSignal::new(0),
+            recently_changed: RwSignal::new(Vec::new()),
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        on_cleanup(move || {
+            let _ = stop.send(());
+        });
+        spawn_local(async move {
+            let run = feed.run(&space);
+            futures::pin_mut!(run);
+            futures::future::select(run, stopped).await;
+        });
+        feed
+    }
+
+    async fn run(self, space: &str) {
+        let url = format!("{}/events", space_path(space));
+        let mut first = true;
+        // A `resync` asks for a fresh snapshot: reconnect.
+        loop {
+            let mut source = match EventSource::new(&url) {
+                Ok(source) => source,
+                Err(e) => {
+                    self.status.set(FeedStatus::Failed(format!("{e:?}")));
+                    return;
+                }
+            };
+            let streams = ["snapshot", "change", "resync"].map(|name| source.subscribe(name));
+            let [Ok(snapshots), Ok(changes), Ok(resyncs)] = streams else {
+                self.status.set(FeedStatus::Failed("the browser refused the event stream".into()));
+                return;
+            };
+            let mut events = futures::stream::select_all([snapshots, changes, resyncs]);
+            while let Some(event) = events.next().await {
+                match event {
+                    Ok((kind, message)) => {
+                        let data = message.data().as_string().unwrap_or_default();
+                        match kind.as_str() {
+                            "snapshot" => self.apply_snapshot(&data, first),
+                            "change" => self.apply_change(&data),
+                            _ => break,
+                        }
+                        first = false;
+                    }
+                    // EventSource reconnects by itself and the server then sends a snapshot.
+                    Err(_) => self.status.set(FeedStatus::Reconnecting),
+                }
+            }
+            source.close();
+        }
+    }
+
+    fn apply_snapshot(&self, data: &str, first: bool) {
+        let Ok(snapshot) = serde_json::from_str::<Snapshot>(data) else { return };
+        let next: BTreeMap<String, StoredEgressPoint> = snapshot
+            .items
+            .into_iter()
+            .map(StoredEgressPoint::new)
+            .map(|ep| (ep.model.name().to_owned(), ep))
+            .collect();
+        if !first {
+            // A reconnect: whatever differs from what was shown changed meanwhile.
+            let changed: Vec<String> = self.items.with_untracked(|old| {
+                next.iter()
+                    .filter(|(name, ep)| old.get(*name) != Some(ep))
+                    .map(|(name, _)| name.clone())
+                    .collect()
+            });
+            if !changed.is_empty() {
+                self.recently_changed.set(changed);
+                self.revision.update(|r| *r += 1);
+            }
+        }
+        self.items.set(next);
+        self.status.set(FeedStatus::Live);
+    }
+
+    fn apply_change(&self, data: &str) {
+        let Ok(change) = serde_json::from_str::<Change>(data) else { return };
+        let ep = StoredEgressPoint::new(change.object);
+        let name = ep.model.name().to_owned();
+        self.items.update(|items| {
+            if change.kind == "DELETED" {
+                items.remove(&name);
+            } else {
+                items.insert(name.clone(), ep);
+            }
+        });
+        self.recently_changed.set(vec![name]);
+        self.revision.update(|r| *r += 1);
+        self.status.set(FeedStatus::Live);
+    }
+
+    /// The rules' index of the Space's EgressPoints, for Space-wide checks.
+    pub fn index(&self) -> Memo<SpaceIndex> {
+        let items = self.items;
+        // Always "changed": comparing two indices would cost more than using the new one.
+        Memo::new_with_compare(
+            move |_| items.with(|items| SpaceIndex::build(items.values().map(|e| &e.model))),
+            |_, _| true,
+        )
+    }
+}

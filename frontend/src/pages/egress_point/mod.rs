@@ -1,0 +1,188 @@
+//! `/spaces/{space}/egresspoints/{name}`: one EgressPoint — what it allows, its targets, its
+//! YAML — with Edit and Delete (which names the traffic that will stop).
+
+mod impact;
+
+use crate::api::{self, FeedStatus, Problem, SpaceFeed, StoredEgressPoint};
+use crate::components::{FeedBadge, Loading, ProblemNotice, YamlBlock};
+use crate::pages::space_rules::{RuleRow, rows};
+use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, workload_href};
+use egress_rules::{AppliesTo, EgressPoint};
+use impact::impact_of_delete;
+use leptos::html::Dialog;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+/// The EgressPoint page.
+#[component]
+pub fn EgressPointPage() -> impl IntoView {
+    let space = space_param();
+    let name = param("name");
+    move || {
+        let (space, name) = (space(), name());
+        view! { <EgressPointView space name /> }
+    }
+}
+
+#[component]
+fn EgressPointView(space: String, name: String) -> impl IntoView {
+    let feed = SpaceFeed::open(space.clone());
+    let key = name.clone();
+    let current = Memo::new(move |_| feed.items.with(|items| items.get(&key).cloned()));
+    let body = {
+        let (space, name) = (space.clone(), name.clone());
+        move || match (feed.status.get(), current.get()) {
+            (_, Some(stored)) => {
+                view! { <Details space=space.clone() stored feed /> }.into_any()
+            }
+            (FeedStatus::Connecting, None) => view! { <Loading what="Loading the EgressPoint…" /> }.into_any(),
+            (_, None) => view! {
+                <div class="notice error" role="alert" id="not-found">
+                    <strong>{format!("There is no EgressPoint {name} in this Space.")}</strong>
+                    <p>"It may have been deleted, or the link is mistyped. "
+                        <A href=format!("/spaces/{}", api::escape(&space))>"See the Space's rules"</A> "."</p>
+                </div>
+            }.into_any(),
+        }
+    };
+    view! {
+        <Breadcrumbs space=space.clone() here=name.clone() />
+        <section class="card" aria-labelledby="ep-title">
+            <div class="title-row">
+                <h1 id="ep-title">"EgressPoint " <span class="mono">{name.clone()}</span></h1>
+                <FeedBadge status=feed.status />
+            </div>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn Details(space: String, stored: StoredEgressPoint, feed: SpaceFeed) -> impl IntoView {
+    let ep = stored.model.clone();
+    let index = feed.index();
+    let own_rows: Vec<RuleRow> = index.with_untracked(|index| rows([&ep], index));
+    let applies = match ep.applies_to() {
+        AppliesTo::Space => view! { <p id="applies-to">"Applies to " <strong>"every workload of the Space"</strong> "."</p> }.into_any(),
+        AppliesTo::Workload(w) => {
+            let label = w.to_string();
+            view! { <p id="applies-to">"Applies only to " <A href=workload_href(&space, &w)>{label}</A> "."</p> }.into_any()
+        }
+    };
+    let yaml = {
+        let mut object = stored.object.clone();
+        if let Some(meta) = object.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+            meta.remove("managedFields");
+        }
+        egress_rules::yaml::to_yaml(&object)
+    };
+    let edit_href = format!("{}/edit", egress_point_href(&space, ep.name()));
+    let file_name = format!("{}.yaml", ep.name());
+    view! {
+        {applies}
+        <div class="actions">
+            <A href=edit_href attr:class="button primary" attr:id="edit">"Edit"</A>
+            <DeleteButton space=space.clone() ep=ep.clone() feed />
+        </div>
+        <h2>"What it allows"</h2>
+        {if own_rows.is_empty() {
+            view! { <p class="empty">"Nothing: it has no valid target."</p> }.into_any()
+        } else {
+            view! {
+                <table class="data" id="targets">
+                    <caption class="visually-hidden">"Targets"</caption>
+                    <thead><tr>
+                        <th scope="col">"Host"</th><th scope="col">"Port"</th>
+                        <th scope="col">"Protocol"</th><th scope="col">"Diagnostics"</th>
+                    </tr></thead>
+                    <tbody>
+                        {own_rows.into_iter().map(|row| view! {
+                            <tr>
+                                <td class="mono">{row.host}</td>
+                                <td class="num mono">{row.port}</td>
+                                <td>{row.protocol}</td>
+                                <td><ul class="diagnostics compact">
+                                    {row.diagnostics.into_iter().map(|d| view! {
+                                        <li class=format!("diagnostic {}", d.severity) data-code=d.code.as_str()>
+                                            <span class="severity">{d.severity.as_str()}</span> " " {d.message}
+                                        </li>
+                                    }).collect_view()}
+                                </ul></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        <h2>"YAML"</h2>
+        <YamlBlock id="ep-yaml" yaml=Signal::stored(yaml) file_name=Signal::stored(file_name) />
+    }
+}
+
+#[component]
+fn DeleteButton(space: String, ep: EgressPoint, feed: SpaceFeed) -> impl IntoView {
+    let dialog = NodeRef::<Dialog>::new();
+    let problem = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
+    let impacts = {
+        let ep = ep.clone();
+        move || feed.items.with(|items| impact_of_delete(&ep, items.values().map(|e| &e.model)))
+    };
+    let open = move |_| {
+        problem.set(None);
+        if let Some(d) = dialog.get() {
+            let _ = d.show_modal();
+        }
+    };
+    let close = move |_| {
+        if let Some(d) = dialog.get() {
+            d.close();
+        }
+    };
+    let navigate = use_navigate();
+    let name = ep.name().to_owned();
+    let confirm = move |_| {
+        let path = format!("{}/egresspoints/{}", api::space_path(&space), api::escape(&name));
+        let back = format!("/spaces/{}", api::escape(&space));
+        let navigate = navigate.clone();
+        busy.set(true);
+        spawn_local(async move {
+            match api::delete(&path).await {
+                Ok(_) => navigate(&back, Default::default()),
+                Err(p) => problem.set(Some(p)),
+            }
+            busy.set(false);
+        });
+    };
+    let who = match ep.applies_to() {
+        AppliesTo::Space => "every workload of the Space".to_owned(),
+        AppliesTo::Workload(w) => w.to_string(),
+    };
+    view! {
+        <button type="button" class="danger" id="delete" on:click=open>"Delete…"</button>
+        <dialog node_ref=dialog aria-labelledby="delete-title" id="delete-dialog">
+            <h2 id="delete-title">{format!("Delete EgressPoint {}?", ep.name())}</h2>
+            <p>{format!("This traffic of {who} will stop:")}</p>
+            <ul id="delete-impact">
+                {move || impacts().into_iter().map(|i| {
+                    let rule = format!("{}:{} over {}", i.rule.host, i.rule.port, i.rule.protocol);
+                    match i.still_allowed_by {
+                        None => view! { <li><strong class="mono">{rule}</strong></li> }.into_any(),
+                        Some(by) => view! {
+                            <li><span class="mono">{rule}</span> " — still allowed by " {by} ", so it keeps flowing"</li>
+                        }.into_any(),
+                    }
+                }).collect_view()}
+            </ul>
+            {move || problem.get().map(|problem| view! { <ProblemNotice problem /> })}
+            <div class="actions">
+                <button type="button" class="secondary" id="delete-cancel" on:click=close>"Cancel"</button>
+                <button type="button" class="danger" id="delete-confirm" disabled=move || busy.get() on:click=confirm>
+                    {move || if busy.get() { "Deleting…" } else { "Delete" }}
+                </button>
+            </div>
+        </dialog>
+    }
+}

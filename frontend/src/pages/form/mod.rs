@@ -1,0 +1,228 @@
+//! `/spaces/{space}/egresspoints/new` and `…/{name}/edit`: the EgressPoint form. Every
+//! keystroke re-validates with `egress-rules` against the Space's current EgressPoints and
+//! workloads; errors block Save; the server has the last word, and nothing typed is lost
+//! when it says no.
+
+mod model;
+mod save;
+mod state;
+mod targets;
+mod yaml_panel;
+
+use crate::api::{self, FeedStatus, SpaceFeed};
+use crate::components::{DiagnosticList, FeedBadge, Loading};
+use crate::pages::{Breadcrumbs, egress_point_href, param, space_param};
+use egress_rules::{Diagnostic, SpaceContext, WorkloadRef, check_value, has_errors};
+use leptos::prelude::*;
+use model::{option_value, supported};
+use save::{Conflict, SaveBar};
+use state::FormState;
+use targets::{Targets, messages, shown};
+use yaml_panel::YamlPanel;
+
+/// The create form.
+#[component]
+pub fn CreatePage() -> impl IntoView {
+    let space = space_param();
+    move || {
+        let space = space();
+        let feed = SpaceFeed::open(space.clone());
+        view! {
+            <Breadcrumbs space=space.clone() here="New EgressPoint" />
+            <EgressPointForm space feed form=FormState::new() editing=None />
+        }
+    }
+}
+
+/// The edit form: waits for the EgressPoint, then opens the form filled with it.
+#[component]
+pub fn EditPage() -> impl IntoView {
+    let space = space_param();
+    let name = param("name");
+    move || {
+        let (space, name) = (space(), name());
+        let feed = SpaceFeed::open(space.clone());
+        let key = name.clone();
+        // Filled once, from the first version seen: later changes by others must not
+        // overwrite what the user is typing (a save then meets them as a 409).
+        let form = FormState::new();
+        let opened = RwSignal::new(false);
+        let ready = move || {
+            if !opened.get_untracked() {
+                if let Some(stored) = feed.items.with(|items| items.get(&key).cloned()) {
+                    form.fill(&stored.model, Some(stored.object));
+                    opened.set(true);
+                }
+            }
+            opened.get()
+        };
+        let middle = (name.clone(), egress_point_href(&space, &name));
+        let (space_for_view, name_for_view) = (space.clone(), name.clone());
+        view! {
+            <Breadcrumbs space=space.clone() middle here="Edit" />
+            {move || match (ready(), feed.status.get()) {
+                (true, _) => view! {
+                    <EgressPointForm space=space_for_view.clone() feed form editing=Some(name_for_view.clone()) />
+                }.into_any(),
+                (false, FeedStatus::Connecting) => view! { <Loading what="Loading the EgressPoint…" /> }.into_any(),
+                (false, _) => view! {
+                    <div class="notice error" role="alert">
+                        <strong>{format!("There is no EgressPoint {} to edit.", name_for_view)}</strong>
+                        <p>"It may have been deleted meanwhile."</p>
+                    </div>
+                }.into_any(),
+            }}
+        }
+    }
+}
+
+#[component]
+fn EgressPointForm(space: String, feed: SpaceFeed, form: FormState, editing: Option<String>) -> impl IntoView {
+    let workloads = {
+        let space = space.clone();
+        LocalResource::new(move || {
+            let space = space.clone();
+            async move { api::workloads(&space).await }
+        })
+    };
+    let namespace = {
+        let space = space.clone();
+        LocalResource::new(move || {
+            let space = space.clone();
+            async move {
+                api::spaces().await.ok().and_then(|all| all.into_iter().find(|s| s.name == space)).map(|s| s.namespace)
+            }
+        })
+    };
+    let choices = Memo::new(move |_| match workloads.get() {
+        Some(Ok(list)) => Some(supported(&list)),
+        _ => None,
+    });
+    let index = feed.index();
+    let space_name = space.clone();
+    let namespace_of = move || namespace.get().flatten().unwrap_or_else(|| space_name.clone());
+    let object = {
+        Memo::new(move |_| {
+            let chosen = choices.with(|c| form.source_workload(c.as_deref().unwrap_or_default()));
+            model::object(&form.name.get(), &namespace_of(), chosen.as_ref(), &form.inputs(), form.base.get().as_ref(), false)
+        })
+    };
+    let checked = Memo::new(move |_| {
+        index.with(|index| {
+            choices.with(|workloads| {
+                let context = SpaceContext { index, workloads: workloads.as_deref() };
+                object.with(|value| check_value(value, Some(context)).diagnostics)
+            })
+        })
+    });
+    let placed = Memo::new(move |_| checked.with(|d| form.place(d)));
+    let preview = Signal::derive(move || object.with(egress_rules::yaml::to_yaml));
+    let file_name = Signal::derive(move || {
+        let name = form.name.get();
+        format!("{}.yaml", if name.trim().is_empty() { "egresspoint" } else { name.trim() })
+    });
+    let submitted = RwSignal::new(false);
+    let conflict = RwSignal::new(None::<Conflict>);
+    let keep_name = editing.is_some();
+    let on_load = Callback::new(move |(ep, _value): (egress_rules::EgressPoint, serde_json::Value)| {
+        let name = form.name.get_untracked();
+        form.fill(&ep, None);
+        if keep_name {
+            // Kubernetes names cannot change: an edit keeps its own.
+            form.name.set(name);
+        }
+    });
+    let title = match &editing {
+        Some(name) => format!("Edit EgressPoint {name}"),
+        None => "New EgressPoint".to_owned(),
+    };
+    view! {
+        <div class="form-layout">
+            <section class="card" aria-labelledby="form-title">
+                <div class="title-row">
+                    <h1 id="form-title">{title}</h1>
+                    <FeedBadge status=feed.status />
+                </div>
+                <p class="lede">"Every keystroke is checked with the rules the platform applies, against this Space's current EgressPoints."</p>
+                <form class="ep-form" id="egresspoint-form" novalidate on:submit=|ev| ev.prevent_default()>
+                    <NameField form placed submitted editing=editing.is_some() />
+                    <SourceRefField form placed choices />
+                    <Targets form placed submitted />
+                    <ObjectMessages placed />
+                    <SaveBar space=space.clone() feed form object=object.into() diagnostics=checked.into()
+                        editing=editing.clone() submitted conflict />
+                </form>
+            </section>
+            <YamlPanel preview file_name on_load />
+        </div>
+    }
+}
+
+#[component]
+fn NameField(form: FormState, placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>, submitted: RwSignal<bool>, editing: bool) -> impl IntoView {
+    let visited = RwSignal::new(false);
+    let all = messages(placed, "name".into());
+    let items = shown(all, Signal::derive(move || visited.get() || submitted.get() || !form.name.with(String::is_empty)));
+    view! {
+        <div class="field">
+            <label for="name">"Name"</label>
+            <input id="name" name="name" autocomplete="off" spellcheck="false" placeholder="e.g. payment-apis"
+                readonly=editing
+                aria-describedby="name-diagnostics name-help"
+                aria-invalid=move || has_errors(&items.get()).to_string()
+                prop:value=move || form.name.get()
+                on:input=move |ev| form.name.set(event_target_value(&ev))
+                on:blur=move |_| visited.set(true) />
+            <small id="name-help" class="muted">
+                {if editing { "A Kubernetes name cannot change; create a new EgressPoint to rename." } else { "Lowercase letters, digits and '-', unique in the Space." }}
+            </small>
+            <DiagnosticList id="name-diagnostics" items />
+        </div>
+    }
+}
+
+#[component]
+fn SourceRefField(form: FormState, placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>, choices: Memo<Option<Vec<WorkloadRef>>>) -> impl IntoView {
+    let items = messages(placed, "source-ref".into());
+    // The chosen workload stays offered even when the Space no longer has it.
+    let options = move || {
+        let mut list: Vec<(String, String)> = choices
+            .get()
+            .unwrap_or_default()
+            .iter()
+            .map(|w| (option_value(w), format!("{} ({})", w.name, w.kind)))
+            .collect();
+        let chosen = form.source_ref.get();
+        if !chosen.is_empty() && !list.iter().any(|(v, _)| *v == chosen) {
+            list.push((chosen.clone(), format!("{chosen} (not found in this Space)")));
+        }
+        list
+    };
+    view! {
+        <div class="field">
+            <label for="source-ref">"Workload"</label>
+            <select id="source-ref" aria-describedby="source-ref-help source-ref-diagnostics"
+                prop:value=move || form.source_ref.get()
+                on:change=move |ev| form.source_ref.set(event_target_value(&ev))>
+                <option value="">"Whole Space (every workload)"</option>
+                {move || options().into_iter().map(|(value, label)| view! {
+                    <option value=value.clone() selected=form.source_ref.get_untracked() == value>{label}</option>
+                }).collect_view()}
+            </select>
+            <small id="source-ref-help" class="muted">
+                {move || match choices.get() {
+                    None => "Loading the Space's workloads…".to_owned(),
+                    Some(list) if list.is_empty() => "This Space has no Deployments or ContainerApps yet: the rules can only apply to the whole Space.".to_owned(),
+                    Some(_) => "Only Deployments and ContainerApps can be named (spec.sourceRef).".to_owned(),
+                }}
+            </small>
+            <DiagnosticList id="source-ref-diagnostics" items=Signal::from(items) />
+        </div>
+    }
+}
+
+#[component]
+fn ObjectMessages(placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>) -> impl IntoView {
+    let items = messages(placed, "object".into());
+    view! { <DiagnosticList id="object-diagnostics" items=Signal::from(items) /> }
+}

@@ -1,0 +1,174 @@
+//! The form as data: the EgressPoint object it stands for (built as JSON so that a wrong
+//! value, like a port "80a", reaches the rules' decoder and is reported, not dropped), and
+//! which field each diagnostic belongs to.
+
+use egress_rules::{SUPPORTED_SOURCE_KINDS, WorkloadRef};
+use serde_json::{Map, Value, json};
+
+/// What the user typed into one target row.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TargetInput {
+    /// Hosts, one per input.
+    pub hosts: Vec<String>,
+    /// The port as typed.
+    pub port: String,
+    /// The protocol chosen.
+    pub protocol: String,
+}
+
+/// Metadata the server sets; never sent back and never part of what kubectl would apply.
+const SERVER_SET: [&str; 6] =
+    ["uid", "creationTimestamp", "generation", "managedFields", "deletionTimestamp", "selfLink"];
+
+/// The EgressPoint object of the form. `base` is the object being edited (its labels,
+/// annotations and, when `keep_version`, resourceVersion are kept).
+pub fn object(
+    name: &str,
+    namespace: &str,
+    source_ref: Option<&WorkloadRef>,
+    targets: &[TargetInput],
+    base: Option<&Value>,
+    keep_version: bool,
+) -> Value {
+    let mut metadata = base
+        .and_then(|b| b.get("metadata"))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for key in SERVER_SET {
+        metadata.remove(key);
+    }
+    if !keep_version {
+        metadata.remove("resourceVersion");
+    }
+    metadata.insert("name".into(), name.trim().into());
+    metadata.insert("namespace".into(), namespace.into());
+    let mut spec = Map::new();
+    if let Some(w) = source_ref {
+        spec.insert("sourceRef".into(), json!({"apiGroup": w.api_group, "kind": w.kind, "name": w.name}));
+    }
+    let targets: Vec<Value> = targets
+        .iter()
+        .map(|t| {
+            let mut port = Map::new();
+            let number = t.port.trim();
+            if !number.is_empty() {
+                // Kept as text when it is not a number, so the decoder names the wrong type.
+                let value = number.parse::<i64>().map(Value::from).unwrap_or_else(|_| number.into());
+                port.insert("number".into(), value);
+            }
+            port.insert("protocol".into(), t.protocol.clone().into());
+            json!({"hosts": t.hosts.iter().map(|h| h.trim()).collect::<Vec<_>>(), "port": port})
+        })
+        .collect();
+    spec.insert("targets".into(), targets.into());
+    json!({
+        "apiVersion": egress_rules::API_VERSION,
+        "kind": egress_rules::KIND,
+        "metadata": metadata,
+        "spec": spec,
+    })
+}
+
+/// Where a diagnostic is shown in the form, by the position its path names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// `metadata.name`.
+    Name,
+    /// `spec.sourceRef` and below.
+    SourceRef,
+    /// `spec.targets` as a whole (e.g. none at all).
+    Targets,
+    /// One target as a whole, or its host list.
+    Target(usize),
+    /// One host.
+    Host(usize, usize),
+    /// A target's port number (or port as a whole).
+    Port(usize),
+    /// A target's protocol.
+    Protocol(usize),
+    /// Anything else (kind, apiVersion, labels…): shown above the Save button.
+    Object,
+}
+
+/// The field a Kubernetes field path points at.
+pub fn field_of(path: &str) -> Field {
+    if path == "metadata.name" {
+        return Field::Name;
+    }
+    if path.starts_with("spec.sourceRef") {
+        return Field::SourceRef;
+    }
+    let Some(rest) = path.strip_prefix("spec.targets") else { return Field::Object };
+    let Some((i, rest)) = index(rest) else { return Field::Targets };
+    match rest {
+        "" | ".hosts" => Field::Target(i),
+        ".port" | ".port.number" => Field::Port(i),
+        ".port.protocol" => Field::Protocol(i),
+        _ => match rest.strip_prefix(".hosts").and_then(index) {
+            Some((j, "")) => Field::Host(i, j),
+            _ => Field::Target(i),
+        },
+    }
+}
+
+/// Reads `[n]` at the start of `text`; returns n and what follows.
+fn index(text: &str) -> Option<(usize, &str)> {
+    let inner = text.strip_prefix('[')?;
+    let end = inner.find(']')?;
+    Some((inner[..end].parse().ok()?, &inner[end + 1..]))
+}
+
+/// The workloads `sourceRef` may name, from a Space's list.
+pub fn supported(workloads: &[WorkloadRef]) -> Vec<WorkloadRef> {
+    workloads
+        .iter()
+        .filter(|w| SUPPORTED_SOURCE_KINDS.iter().any(|(k, g)| w.kind == *k && w.api_group == *g))
+        .cloned()
+        .collect()
+}
+
+/// The `<option>` value of a workload: `Kind/name`.
+pub fn option_value(w: &WorkloadRef) -> String {
+    format!("{}/{}", w.kind, w.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_land_on_their_fields() {
+        assert_eq!(field_of("metadata.name"), Field::Name);
+        assert_eq!(field_of("spec.sourceRef.kind"), Field::SourceRef);
+        assert_eq!(field_of("spec.targets"), Field::Targets);
+        assert_eq!(field_of("spec.targets[2]"), Field::Target(2));
+        assert_eq!(field_of("spec.targets[2].hosts"), Field::Target(2));
+        assert_eq!(field_of("spec.targets[2].hosts[11]"), Field::Host(2, 11));
+        assert_eq!(field_of("spec.targets[0].port.number"), Field::Port(0));
+        assert_eq!(field_of("spec.targets[0].port.protocol"), Field::Protocol(0));
+        assert_eq!(field_of("kind"), Field::Object);
+    }
+
+    #[test]
+    fn a_port_that_is_not_a_number_reaches_the_decoder_as_text() {
+        let t = TargetInput { hosts: vec![" api.example.com ".into()], port: "80a".into(), protocol: "HTTP".into() };
+        let value = object("x", "ns", None, &[t], None, false);
+        assert_eq!(value["spec"]["targets"][0]["port"]["number"], "80a");
+        assert_eq!(value["spec"]["targets"][0]["hosts"][0], "api.example.com");
+        let decoded = egress_rules::check_value(&value, None);
+        let wrong = decoded.diagnostics.iter().find(|d| d.path == "spec.targets[0].port.number");
+        assert!(wrong.is_some(), "{:?}", decoded.diagnostics);
+    }
+
+    #[test]
+    fn editing_keeps_labels_and_the_version_but_not_server_fields() {
+        let base = json!({"metadata": {"name": "x", "labels": {"team": "a"}, "uid": "u", "resourceVersion": "7"}});
+        let value = object("x", "ns", None, &[], Some(&base), true);
+        assert_eq!(value["metadata"]["labels"]["team"], "a");
+        assert_eq!(value["metadata"]["resourceVersion"], "7");
+        assert!(value["metadata"].get("uid").is_none());
+        let preview = object("x", "ns", None, &[], Some(&base), false);
+        assert!(preview["metadata"].get("resourceVersion").is_none());
+    }
+}

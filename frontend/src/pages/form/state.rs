@@ -1,0 +1,175 @@
+//! The form's state as signals: one per input, so a keystroke re-renders only the messages
+//! that changed, even with hundreds of targets.
+
+use super::model::{Field, TargetInput, field_of, option_value};
+use egress_rules::{Diagnostic, EgressPoint, Protocol, WorkloadRef};
+use leptos::prelude::*;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+fn next_id() -> u64 {
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// One host input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostInput {
+    /// Stable id (DOM ids and keyed lists).
+    pub id: u64,
+    /// What is typed.
+    pub value: RwSignal<String>,
+}
+
+impl HostInput {
+    fn new(value: String) -> Self {
+        HostInput { id: next_id(), value: RwSignal::new(value) }
+    }
+}
+
+/// One target row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TargetRow {
+    /// Stable id.
+    pub id: u64,
+    /// Its hosts.
+    pub hosts: RwSignal<Vec<HostInput>>,
+    /// Port as typed.
+    pub port: RwSignal<String>,
+    /// Protocol chosen.
+    pub protocol: RwSignal<String>,
+}
+
+impl TargetRow {
+    fn new(hosts: Vec<String>, port: String, protocol: String) -> Self {
+        let hosts = if hosts.is_empty() { vec![String::new()] } else { hosts };
+        TargetRow {
+            id: next_id(),
+            hosts: RwSignal::new(hosts.into_iter().map(HostInput::new).collect()),
+            port: RwSignal::new(port),
+            protocol: RwSignal::new(protocol),
+        }
+    }
+
+    /// An empty row: one host, port 443, HTTPS (the commonest egress).
+    pub fn blank() -> Self {
+        TargetRow::new(Vec::new(), "443".into(), Protocol::Https.as_str().into())
+    }
+
+    /// Adds an empty host input; returns its id.
+    pub fn add_host(&self) -> u64 {
+        let host = HostInput::new(String::new());
+        self.hosts.update(|h| h.push(host));
+        host.id
+    }
+
+    /// Removes a host input (the last one stays, emptied).
+    pub fn remove_host(&self, id: u64) {
+        self.hosts.update(|h| {
+            if h.len() > 1 {
+                h.retain(|x| x.id != id);
+            } else if let Some(only) = h.first() {
+                only.value.set(String::new());
+            }
+        });
+    }
+}
+
+/// Every input of the form.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    /// `metadata.name`.
+    pub name: RwSignal<String>,
+    /// `Kind/name` of the sourceRef workload; "" for the whole Space.
+    pub source_ref: RwSignal<String>,
+    /// The target rows.
+    pub targets: RwSignal<Vec<TargetRow>>,
+    /// The object being edited (kept so labels, annotations and resourceVersion survive).
+    pub base: RwSignal<Option<Value>>,
+}
+
+impl FormState {
+    /// An empty form with one blank target.
+    pub fn new() -> Self {
+        FormState {
+            name: RwSignal::new(String::new()),
+            source_ref: RwSignal::new(String::new()),
+            targets: RwSignal::new(vec![TargetRow::blank()]),
+            base: RwSignal::new(None),
+        }
+    }
+
+    /// Replaces every input with what `ep` says; `object` becomes the base when given.
+    pub fn fill(&self, ep: &EgressPoint, object: Option<Value>) {
+        self.name.set(ep.name().to_owned());
+        self.source_ref.set(
+            ep.spec.source_ref.as_ref().map(|s| format!("{}/{}", s.kind, s.name)).unwrap_or_default(),
+        );
+        let rows: Vec<TargetRow> = ep
+            .spec
+            .targets
+            .iter()
+            .map(|t| {
+                let port = t.port.number.map(|n| n.to_string()).unwrap_or_default();
+                TargetRow::new(t.hosts.clone(), port, t.port.protocol.clone())
+            })
+            .collect();
+        self.targets.set(if rows.is_empty() { vec![TargetRow::blank()] } else { rows });
+        if object.is_some() {
+            self.base.set(object);
+        }
+    }
+
+    /// What is typed, target by target (tracked: call inside a reactive closure).
+    pub fn inputs(&self) -> Vec<TargetInput> {
+        self.targets.with(|rows| {
+            rows.iter()
+                .map(|row| TargetInput {
+                    hosts: row.hosts.with(|h| h.iter().map(|x| x.value.get()).collect()),
+                    port: row.port.get(),
+                    protocol: row.protocol.get(),
+                })
+                .collect()
+        })
+    }
+
+    /// The workload the sourceRef select names, among `choices`.
+    pub fn source_workload(&self, choices: &[WorkloadRef]) -> Option<WorkloadRef> {
+        let chosen = self.source_ref.get();
+        if chosen.is_empty() {
+            return None;
+        }
+        choices.iter().find(|w| option_value(w) == chosen).cloned().or_else(|| {
+            // Not offered (e.g. an edited EgressPoint names a workload that is gone): keep it,
+            // so nothing is dropped; `workload-missing` will say why it is wrong.
+            let (kind, name) = chosen.split_once('/')?;
+            crate::pages::workload_of(kind, name)
+        })
+    }
+
+    /// Diagnostics by DOM key (`name`, `source-ref`, `targets`, `t{id}`, `h{id}`, `p{id}`,
+    /// `r{id}`, `object`), for the rows and hosts as they are now.
+    pub fn place(&self, diagnostics: &[Diagnostic]) -> HashMap<String, Vec<Diagnostic>> {
+        let layout: Vec<(u64, Vec<u64>)> = self.targets.with_untracked(|rows| {
+            rows.iter().map(|r| (r.id, r.hosts.with_untracked(|h| h.iter().map(|x| x.id).collect()))).collect()
+        });
+        let mut out: HashMap<String, Vec<Diagnostic>> = HashMap::new();
+        for d in diagnostics {
+            let target = |i: usize| layout.get(i);
+            let key = match field_of(&d.path) {
+                Field::Name => Some("name".to_owned()),
+                Field::SourceRef => Some("source-ref".to_owned()),
+                Field::Targets => Some("targets".to_owned()),
+                Field::Target(i) => target(i).map(|t| format!("t{}", t.0)),
+                Field::Host(i, j) => target(i).and_then(|t| t.1.get(j)).map(|h| format!("h{h}")),
+                Field::Port(i) => target(i).map(|t| format!("p{}", t.0)),
+                Field::Protocol(i) => target(i).map(|t| format!("r{}", t.0)),
+                Field::Object => None,
+            };
+            out.entry(key.unwrap_or_else(|| "object".to_owned())).or_default().push(d.clone());
+        }
+        out
+    }
+}

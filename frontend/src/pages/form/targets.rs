@@ -1,0 +1,154 @@
+//! The target rows of the form: hosts (several per target), port and protocol, each with its
+//! own messages beside it.
+
+use super::state::{FormState, HostInput, TargetRow};
+use crate::components::DiagnosticList;
+use egress_rules::{Diagnostic, Protocol, has_errors};
+use leptos::prelude::*;
+use std::collections::HashMap;
+
+/// Diagnostics of one DOM key, as a memo so only changed messages re-render.
+pub fn messages(placed: Memo<HashMap<String, Vec<Diagnostic>>>, key: String) -> Memo<Vec<Diagnostic>> {
+    Memo::new(move |_| placed.with(|m| m.get(&key).cloned().unwrap_or_default()))
+}
+
+/// Errors are held back until the field has content or has been left, so a new form does
+/// not open covered in red; warnings and infos always show.
+pub fn shown(all: Memo<Vec<Diagnostic>>, visited: Signal<bool>) -> Signal<Vec<Diagnostic>> {
+    Signal::derive(move || {
+        if visited.get() { all.get() } else { all.with(|d| d.iter().filter(|d| !d.is_error()).cloned().collect()) }
+    })
+}
+
+/// Moves the keyboard focus to an element once it is rendered.
+pub fn focus_later(id: String) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document().get_element_by_id(&id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// All target rows, with Add target.
+#[component]
+pub fn Targets(form: FormState, placed: Memo<HashMap<String, Vec<Diagnostic>>>, submitted: RwSignal<bool>) -> impl IntoView {
+    let positions = Memo::new(move |_| {
+        form.targets.with(|rows| rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect::<HashMap<u64, usize>>())
+    });
+    let add = move |_| {
+        let row = TargetRow::blank();
+        let first = row.hosts.with_untracked(|h| h[0].id);
+        form.targets.update(|rows| rows.push(row));
+        focus_later(format!("h{first}"));
+    };
+    let all = messages(placed, "targets".into());
+    view! {
+        <fieldset class="targets">
+            <legend>"Targets"</legend>
+            <p class="muted">"Each target is hosts reachable on one port with one protocol."</p>
+            <DiagnosticList id="targets-diagnostics" items=Signal::from(all) />
+            <For each=move || form.targets.get() key=|row| row.id let:row>
+                <TargetRowView form row positions placed submitted />
+            </For>
+            <button type="button" class="secondary" id="add-target" on:click=add>"Add target"</button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn TargetRowView(
+    form: FormState,
+    row: TargetRow,
+    positions: Memo<HashMap<u64, usize>>,
+    placed: Memo<HashMap<String, Vec<Diagnostic>>>,
+    submitted: RwSignal<bool>,
+) -> impl IntoView {
+    let index = move || positions.with(|p| p.get(&row.id).copied().unwrap_or_default());
+    let number = move || index() + 1;
+    let count = move || form.targets.with(Vec::len);
+    let remove = move |_| form.targets.update(|rows| rows.retain(|r| r.id != row.id));
+    let add_host = move |_| focus_later(format!("h{}", row.add_host()));
+    let host_positions = Memo::new(move |_| {
+        row.hosts.with(|h| h.iter().enumerate().map(|(j, x)| (x.id, j)).collect::<HashMap<u64, usize>>())
+    });
+    let port_all = messages(placed, format!("p{}", row.id));
+    let port_visited = RwSignal::new(false);
+    let port_shown = shown(port_all, Signal::derive(move || port_visited.get() || submitted.get() || !row.port.with(String::is_empty)));
+    let protocol_all = messages(placed, format!("r{}", row.id));
+    let target_all = messages(placed, format!("t{}", row.id));
+    let (port_id, protocol_id) = (format!("p{}", row.id), format!("r{}", row.id));
+    view! {
+        <fieldset class="target" data-target=move || index().to_string()>
+            <legend>{move || format!("Target {}", number())}</legend>
+            <DiagnosticList id=format!("t{}-diagnostics", row.id) items=Signal::from(target_all) />
+            <div class="hosts">
+                <For each=move || row.hosts.get() key=|h| h.id let:host>
+                    <HostField row host target_index=Signal::derive(index) host_positions placed submitted />
+                </For>
+                <button type="button" class="link" on:click=add_host>"Add host"</button>
+            </div>
+            <div class="row">
+                <div class="field port">
+                    <label for=port_id.clone()>"Port"</label>
+                    <input id=port_id.clone() class="port" inputmode="numeric" autocomplete="off"
+                        aria-describedby=format!("{port_id}-diagnostics")
+                        aria-invalid=move || has_errors(&port_shown.get()).to_string()
+                        prop:value=move || row.port.get()
+                        on:input=move |ev| row.port.set(event_target_value(&ev))
+                        on:blur=move |_| port_visited.set(true) />
+                    <DiagnosticList id=format!("{port_id}-diagnostics") items=port_shown />
+                </div>
+                <div class="field protocol">
+                    <label for=protocol_id.clone()>"Protocol"</label>
+                    <select id=protocol_id.clone() class="protocol"
+                        aria-describedby=format!("{protocol_id}-diagnostics")
+                        prop:value=move || row.protocol.get()
+                        on:change=move |ev| row.protocol.set(event_target_value(&ev))>
+                        {Protocol::ALL.map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
+                    </select>
+                    <DiagnosticList id=format!("{protocol_id}-diagnostics") items=Signal::from(protocol_all) />
+                </div>
+            </div>
+            <button type="button" class="link danger" disabled=move || count() <= 1 on:click=remove
+                aria-label=move || format!("Remove target {}", number())>"Remove target"</button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn HostField(
+    row: TargetRow,
+    host: HostInput,
+    target_index: Signal<usize>,
+    host_positions: Memo<HashMap<u64, usize>>,
+    placed: Memo<HashMap<String, Vec<Diagnostic>>>,
+    submitted: RwSignal<bool>,
+) -> impl IntoView {
+    let j = move || host_positions.with(|p| p.get(&host.id).copied().unwrap_or_default());
+    let id = format!("h{}", host.id);
+    let visited = RwSignal::new(false);
+    let all = messages(placed, id.clone());
+    let items = shown(all, Signal::derive(move || visited.get() || submitted.get() || !host.value.with(String::is_empty)));
+    let label = move || if j() == 0 { "Host".to_owned() } else { format!("Host {}", j() + 1) };
+    let several = move || row.hosts.with(|h| h.len() > 1);
+    view! {
+        <div class="field host">
+            <label for=id.clone()>{label}</label>
+            <div class="with-button">
+                <input id=id.clone() class="host" autocomplete="off" spellcheck="false"
+                    placeholder="api.example.com or 11.22.33.44"
+                    data-path=move || egress_rules::path::host(target_index.get(), j())
+                    aria-describedby=format!("{id}-diagnostics")
+                    aria-invalid=move || has_errors(&items.get()).to_string()
+                    prop:value=move || host.value.get()
+                    on:input=move |ev| host.value.set(event_target_value(&ev))
+                    on:blur=move |_| visited.set(true) />
+                <button type="button" class="icon" hidden=move || !several()
+                    aria-label=move || format!("Remove host {}", host.value.get())
+                    on:click=move |_| row.remove_host(host.id)>"×"</button>
+            </div>
+            <DiagnosticList id=format!("{id}-diagnostics") items />
+        </div>
+    }
+}

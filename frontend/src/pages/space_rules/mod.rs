@@ -1,0 +1,249 @@
+//! `/spaces/{space}`: every egress rule of a Space, one row per host+port+protocol, kept live
+//! from the Space's event stream; filter, sort, page.
+
+mod rows;
+
+use crate::api::{self, FeedStatus, SpaceFeed};
+use crate::components::{FeedBadge, Loading};
+use crate::pages::{Breadcrumbs, space_param, workload_href};
+use egress_rules::{AppliesTo, Protocol};
+use leptos::prelude::*;
+use leptos_router::components::A;
+pub use rows::{Filter, RuleRow, SortBy, rows, sort};
+
+/// Rows per page: enough to scan, few enough that a 5,000-rule Space renders at once.
+const PAGE: usize = 100;
+
+/// The rules page.
+#[component]
+pub fn SpaceRulesPage() -> impl IntoView {
+    let space = space_param();
+    move || {
+        let space = space();
+        view! { <SpaceRules space /> }
+    }
+}
+
+#[component]
+fn SpaceRules(space: String) -> impl IntoView {
+    let feed = SpaceFeed::open(space.clone());
+    let index = feed.index();
+    let all_rows = Memo::new(move |_| {
+        index.with(|index| feed.items.with(|items| rows(items.values().map(|e| &e.model), index)))
+    });
+    let filter = RwSignal::new(Filter::default());
+    let sort_by = RwSignal::new((SortBy::EgressPoint, true));
+    let page = RwSignal::new(0usize);
+    let shown = Memo::new(move |_| {
+        let mut rows: Vec<RuleRow> =
+            all_rows.with(|all| filter.with(|f| all.iter().filter(|r| f.accepts(r)).cloned().collect()));
+        let (by, ascending) = sort_by.get();
+        sort(&mut rows, by, ascending);
+        rows
+    });
+    // A new filter or sort starts at the first page.
+    Effect::new(move |_| {
+        filter.track();
+        sort_by.track();
+        page.set(0);
+    });
+    let workloads = Memo::new(move |_| {
+        let mut labels: Vec<String> = all_rows.with(|rows| {
+            rows.iter()
+                .filter_map(|r| match &r.applies_to {
+                    AppliesTo::Workload(_) => Some(r.applies_to.label()),
+                    AppliesTo::Space => None,
+                })
+                .collect()
+        });
+        labels.sort();
+        labels.dedup();
+        labels
+    });
+    let new_href = format!("/spaces/{}/egresspoints/new", api::escape(&space));
+    let space_for_rows = space.clone();
+    view! {
+        <Breadcrumbs space=space.clone() here="Egress rules" />
+        <section class="card" aria-labelledby="rules-title">
+            <div class="title-row">
+                <h1 id="rules-title">"Egress rules of " <span class="mono">{space.clone()}</span></h1>
+                <FeedBadge status=feed.status />
+                <A href=new_href attr:class="button primary" attr:id="new-egresspoint">"New EgressPoint"</A>
+            </div>
+            <p class="lede">
+                "What the workloads of this Space may reach outside the platform. Changes made anywhere (kubectl, other users) appear here as they happen."
+            </p>
+            <Filters filter workloads />
+            {move || {
+                let status = feed.status.get();
+                let empty = feed.items.with(|i| i.is_empty());
+                match (status, empty) {
+                    (FeedStatus::Connecting, _) => view! { <Loading what="Loading the Space's EgressPoints…" /> }.into_any(),
+                    (FeedStatus::Failed(why), true) => view! {
+                        <div class="notice error" role="alert">
+                            <strong>"This Space could not be loaded."</strong>
+                            <p>{why}</p>
+                            <p class="advice">"Go back to Spaces to see whether it is reachable, then retry."</p>
+                        </div>
+                    }.into_any(),
+                    (_, true) => view! { <EmptySpace space=space_for_rows.clone() /> }.into_any(),
+                    (_, false) => view! {
+                        <RulesTable space=space_for_rows.clone() shown sort_by page recently_changed=feed.recently_changed total=all_rows />
+                    }.into_any(),
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn EmptySpace(space: String) -> impl IntoView {
+    let href = format!("/spaces/{}/egresspoints/new", api::escape(&space));
+    view! {
+        <div class="empty" id="empty-space">
+            <p><strong>"No EgressPoints yet."</strong> " Workloads in this Space cannot reach anything outside the platform."</p>
+            <p>"Create an EgressPoint to allow a host, port and protocol for the whole Space or for one workload."</p>
+            <A href=href attr:class="button primary">"Create the first EgressPoint"</A>
+        </div>
+    }
+}
+
+#[component]
+fn Filters(filter: RwSignal<Filter>, workloads: Memo<Vec<String>>) -> impl IntoView {
+    view! {
+        <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
+            <div class="field">
+                <label for="filter-text">"Filter"</label>
+                <input id="filter-text" type="search" placeholder="host, port or EgressPoint"
+                    prop:value=move || filter.with(|f| f.text.clone())
+                    on:input=move |ev| filter.update(|f| f.text = event_target_value(&ev)) />
+            </div>
+            <div class="field">
+                <label for="filter-protocol">"Protocol"</label>
+                <select id="filter-protocol"
+                    on:change=move |ev| filter.update(|f| f.protocol = event_target_value(&ev))>
+                    <option value="">"Any"</option>
+                    {Protocol::ALL.map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-applies-to">"Applies to"</label>
+                <select id="filter-applies-to"
+                    on:change=move |ev| filter.update(|f| f.applies_to = event_target_value(&ev))>
+                    <option value="">"Anyone"</option>
+                    <option value="space">"Whole Space"</option>
+                    <For each=move || workloads.get() key=|w| w.clone() let:w>
+                        <option value=w.clone()>{w.clone()}</option>
+                    </For>
+                </select>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn RulesTable(
+    space: String,
+    shown: Memo<Vec<RuleRow>>,
+    sort_by: RwSignal<(SortBy, bool)>,
+    page: RwSignal<usize>,
+    recently_changed: RwSignal<Vec<String>>,
+    total: Memo<Vec<RuleRow>>,
+) -> impl IntoView {
+    let pages = move || shown.with(|rows| rows.len().div_ceil(PAGE).max(1));
+    let visible = move || {
+        let start = page.get() * PAGE;
+        shown.with(|rows| rows.iter().skip(start).take(PAGE).cloned().collect::<Vec<_>>())
+    };
+    let header = move |label: &'static str, by: SortBy| {
+        let aria = move || match sort_by.get() {
+            (b, true) if b == by => "ascending",
+            (b, false) if b == by => "descending",
+            _ => "none",
+        };
+        view! {
+            <th scope="col" aria-sort=aria>
+                <button type="button" class="sort" on:click=move |_| sort_by.update(|(b, asc)| {
+                    if *b == by { *asc = !*asc } else { *b = by; *asc = true }
+                })>{label}</button>
+            </th>
+        }
+    };
+    let space_for_rows = StoredValue::new(space);
+    view! {
+        <p class="count" id="rules-count" role="status">
+            {move || {
+                let n = shown.with(Vec::len);
+                let of = total.with(Vec::len);
+                let start = (page.get() * PAGE).min(n);
+                if n == 0 {
+                    format!("No rule matches the filter (of {of}).")
+                } else {
+                    format!("Showing {}–{} of {n} rules{}", start + 1, (start + PAGE).min(n),
+                        if n == of { String::new() } else { format!(" (filtered from {of})") })
+                }
+            }}
+        </p>
+        <div class="table-scroll">
+            <table class="data" id="rules">
+                <caption class="visually-hidden">"Egress rules"</caption>
+                <thead>
+                    <tr>
+                        {header("Host", SortBy::Host)}
+                        {header("Port", SortBy::Port)}
+                        {header("Protocol", SortBy::Protocol)}
+                        {header("Applies to", SortBy::AppliesTo)}
+                        {header("EgressPoint", SortBy::EgressPoint)}
+                        {header("Diagnostics", SortBy::Problems)}
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=visible key=|r| format!("{r:?}") let:row>
+                        <RuleRowView row space=space_for_rows.get_value() recently_changed />
+                    </For>
+                </tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pages of rules">
+            <button type="button" class="secondary" disabled=move || page.get() == 0
+                on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
+            <span>{move || format!("Page {} of {}", page.get() + 1, pages())}</span>
+            <button type="button" class="secondary" disabled=move || page.get() + 1 >= pages()
+                on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+        </nav>
+    }
+}
+
+#[component]
+fn RuleRowView(row: RuleRow, space: String, recently_changed: RwSignal<Vec<String>>) -> impl IntoView {
+    let name = row.egress_point.clone();
+    let changed = move || recently_changed.with(|c| c.contains(&name));
+    let ep_href = format!("/spaces/{}/egresspoints/{}", api::escape(&space), api::escape(&row.egress_point));
+    let applies = match &row.applies_to {
+        AppliesTo::Space => view! { <span class="badge neutral">"Whole Space"</span> }.into_any(),
+        AppliesTo::Workload(w) => {
+            let (href, label) = (workload_href(&space, w), row.applies_to.label());
+            view! { <A href=href>{label}</A> }.into_any()
+        }
+    };
+    let worst = row.worst().map(|s| s.as_str()).unwrap_or("ok");
+    let ep_label = row.egress_point.clone();
+    view! {
+        <tr class:changed=changed data-egresspoint=row.egress_point.clone() data-host=row.host.clone() data-worst=worst>
+            <td class="mono">{row.host.clone()}</td>
+            <td class="num mono">{row.port.clone()}</td>
+            <td>{row.protocol.clone()}</td>
+            <td>{applies}</td>
+            <td><A href=ep_href>{ep_label}</A></td>
+            <td>
+                <ul class="diagnostics compact">
+                    {row.diagnostics.iter().map(|d| view! {
+                        <li class=format!("diagnostic {}", d.severity) data-code=d.code.as_str()>
+                            <span class="severity">{d.severity.as_str()}</span> " " {d.message.clone()}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,139 @@
+//! `/spaces/{space}/workloads/{kind}/{name}`: what one workload may reach (the Space-wide
+//! EgressPoints plus its own), and "can it reach host:port over protocol?".
+
+use crate::api::{self, FeedStatus, Problem, SpaceFeed};
+use crate::components::{FeedBadge, Loading, ProblemNotice};
+use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, workload_of};
+use egress_rules::{AppliesTo, Protocol, Reachability, WorkloadRef, effective_egress};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+/// The workload page.
+#[component]
+pub fn WorkloadPage() -> impl IntoView {
+    let (space, kind, name) = (space_param(), param("kind"), param("name"));
+    move || {
+        let (space, kind, name) = (space(), kind(), name());
+        match workload_of(&kind, &name) {
+            Some(workload) => view! { <WorkloadView space workload /> }.into_any(),
+            None => view! {
+                <Breadcrumbs space=space.clone() here=name.clone() />
+                <div class="card notice error" role="alert">
+                    <strong>{format!("{kind} is not a workload kind EgressPoints can name.")}</strong>
+                    <p>"Only Deployment and ContainerApp workloads have their own egress."</p>
+                </div>
+            }.into_any(),
+        }
+    }
+}
+
+#[component]
+fn WorkloadView(space: String, workload: WorkloadRef) -> impl IntoView {
+    let feed = SpaceFeed::open(space.clone());
+    let who = workload.clone();
+    let rules = Memo::new(move |_| feed.items.with(|items| effective_egress(items.values().map(|e| &e.model), &who)));
+    let label = workload.to_string();
+    let space_for_rows = space.clone();
+    view! {
+        <Breadcrumbs space=space.clone() here=label.clone() />
+        <section class="card" aria-labelledby="workload-title">
+            <div class="title-row">
+                <h1 id="workload-title">"Egress of " <span class="mono">{label}</span></h1>
+                <FeedBadge status=feed.status />
+            </div>
+            <p class="lede">"Everything this workload may reach: the EgressPoints of the whole Space plus those that name it in spec.sourceRef."</p>
+            {move || match (feed.status.get(), rules.get()) {
+                (FeedStatus::Connecting, _) => view! { <Loading what="Loading the Space's EgressPoints…" /> }.into_any(),
+                (_, rules) if rules.is_empty() => view! {
+                    <p class="empty" id="no-egress">"Nothing: no EgressPoint applies to this workload, so it cannot reach anything outside the platform."</p>
+                }.into_any(),
+                (_, rules) => view! {
+                    <table class="data" id="effective-egress">
+                        <caption class="visually-hidden">"Effective egress"</caption>
+                        <thead><tr>
+                            <th scope="col">"Host"</th><th scope="col">"Port"</th><th scope="col">"Protocol"</th>
+                            <th scope="col">"Through"</th><th scope="col">"EgressPoint"</th>
+                        </tr></thead>
+                        <tbody>
+                            {rules.into_iter().map(|r| {
+                                let through = if r.applies_to == AppliesTo::Space { "Whole Space" } else { "Its own" };
+                                view! {
+                                    <tr>
+                                        <td class="mono">{r.host}</td><td class="num mono">{r.port}</td>
+                                        <td>{r.protocol.as_str()}</td><td>{through}</td>
+                                        <td><A href=egress_point_href(&space_for_rows, &r.egress_point)>{r.egress_point.clone()}</A></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+        <ReachabilityCheck space workload />
+    }
+}
+
+#[component]
+fn ReachabilityCheck(space: String, workload: WorkloadRef) -> impl IntoView {
+    let host = RwSignal::new(String::new());
+    let port = RwSignal::new("443".to_owned());
+    let protocol = RwSignal::new(Protocol::Https.as_str().to_owned());
+    let answer = RwSignal::new(None::<Result<(String, Reachability), Problem>>);
+    let asking = RwSignal::new(false);
+    let space = StoredValue::new(space);
+    let workload = StoredValue::new(workload);
+    let ask = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (h, p, pr) = (host.get_untracked(), port.get_untracked(), protocol.get_untracked());
+        asking.set(true);
+        spawn_local(async move {
+            let question = format!("{h}:{p} over {pr}");
+            let result = api::reachability(&space.get_value(), &workload.get_value(), &h, &p, &pr).await;
+            answer.set(Some(result.map(|r| (question, r))));
+            asking.set(false);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="reach-title">
+            <h2 id="reach-title">"Can it reach…?"</h2>
+            <form class="row reach" on:submit=ask>
+                <div class="field">
+                    <label for="reach-host">"Host"</label>
+                    <input id="reach-host" required autocomplete="off" spellcheck="false" placeholder="api.example.com"
+                        prop:value=move || host.get() on:input=move |ev| host.set(event_target_value(&ev)) />
+                </div>
+                <div class="field port">
+                    <label for="reach-port">"Port"</label>
+                    <input id="reach-port" inputmode="numeric" required
+                        prop:value=move || port.get() on:input=move |ev| port.set(event_target_value(&ev)) />
+                </div>
+                <div class="field protocol">
+                    <label for="reach-protocol">"Protocol"</label>
+                    <select id="reach-protocol" prop:value=move || protocol.get()
+                        on:change=move |ev| protocol.set(event_target_value(&ev))>
+                        {Protocol::ALL.map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field submit">
+                    <button type="submit" class="primary" id="reach-ask" disabled=move || asking.get()>"Check"</button>
+                </div>
+            </form>
+            <div id="reach-answer" role="status" aria-live="polite">
+                {move || answer.get().map(|a| match a {
+                    Err(problem) => view! { <ProblemNotice problem /> }.into_any(),
+                    Ok((question, r)) if r.allowed => {
+                        let by: Vec<String> = r.allowed_by.iter()
+                            .map(|rule| format!("{} ({} {}:{})", rule.egress_point, rule.protocol, rule.host, rule.port))
+                            .collect();
+                        view! { <p class="verdict valid">{format!("Yes: {question} is allowed by {}.", by.join(", "))}</p> }.into_any()
+                    }
+                    Ok((question, _)) => view! {
+                        <p class="verdict invalid">{format!("No: nothing allows {question} for this workload. Create an EgressPoint for it.")}</p>
+                    }.into_any(),
+                })}
+            </div>
+        </section>
+    }
+}
