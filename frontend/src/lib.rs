@@ -14,8 +14,44 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// Entry point: wasm-bindgen calls it when the module is instantiated.
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_fatal(&info.to_string());
+    }));
+    // A page restored from the back/forward cache has closed its live connections: start
+    // it afresh rather than show a Space that no longer updates.
+    let _ = window_event_listener(leptos::ev::pageshow, |event| {
+        if event.persisted() {
+            let _ = window().location().reload();
+        }
+    });
     leptos::mount::mount_to_body(App);
+}
+
+/// A bug stops the app: say so on the page (not only in the console) so the user knows to
+/// reload, and tests can report it.
+fn show_fatal(message: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(banner) = document.create_element("div") else { return };
+    banner.set_id("fatal");
+    banner.set_attribute("role", "alert").ok();
+    banner.set_text_content(Some(&format!(
+        "Egress Console stopped because of a bug: {message}. Reload the page; nothing saved is lost."
+    )));
+    // The wasm call stack, for a bug report.
+    if let (Ok(details), Some(stack)) = (
+        document.create_element("pre"),
+        js_sys::Reflect::get(&js_sys::Error::new(""), &"stack".into())
+            .ok()
+            .and_then(|s| s.as_string()),
+    ) {
+        details.set_class_name("visually-hidden");
+        details.set_text_content(Some(&stack));
+        banner.append_with_node_1(&details).ok();
+    }
+    if let Some(body) = document.body() {
+        body.prepend_with_node_1(&banner).ok();
+    }
 }
 
 /// The whole app: header and the routes of DESIGN.md §Frontend.

@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod http;
+pub mod ui;
 
 use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder};

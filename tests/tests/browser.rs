@@ -1,81 +1,238 @@
-//! The UI in a real headless Chromium, against `egress-console serve`.
+//! The UI in a real headless Chromium, against `egress-console serve` on the embedded Space
+//! API with its demo Spaces: the form from first keystroke to delete, keyboard-only use, YAML
+//! paste, the workload page, and axe-core on every page. Screenshots go to the test output
+//! directory.
 
 use anyhow::{Result, ensure};
+use egress_e2e::ui::{axe_violations, element, tab_to, type_keys, wait_path, wait_text};
 use egress_e2e::{Browser, Server};
+use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
-use std::time::Duration;
 
-/// Waits until the page's text at `css` satisfies `accept`; returns it.
-async fn wait_for_text(
-    client: &Client,
-    css: &str,
-    accept: impl Fn(&str) -> bool,
-) -> Result<String> {
-    let mut text = String::new();
-    for _ in 0..100 {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            text = element.text().await.unwrap_or_default();
-            if accept(&text) {
-                return Ok(text);
-            }
+/// Runs `steps` with a fresh server and browser; always ends the browser session, so a
+/// failure does not leave Chromium running.
+macro_rules! in_browser {
+    ($steps:ident) => {{
+        let server = Server::start().await?;
+        let browser = Browser::start().await?;
+        let outcome = $steps(&browser.client, &server, &browser).await;
+        if outcome.is_err() {
+            let _ = browser.screenshot(concat!("failed-", stringify!($steps))).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    anyhow::bail!("{css} never showed the expected text; last seen: {text:?}")
+        browser.close().await?;
+        outcome
+    }};
 }
 
-async fn ip_host_steps(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
-    client.goto(&server.url).await?;
-    let host = client.wait().for_element(Locator::Css("input#host")).await?;
+/// Replaces an input's text as a user would: select all, type.
+async fn retype(client: &Client, css: &str, text: &str) -> Result<()> {
+    let input = element(client, css).await?;
+    input.send_keys(&(Key::Control + "a")).await?;
+    input.send_keys(text).await?;
+    Ok(())
+}
+
+async fn is_disabled(client: &Client, css: &str) -> Result<bool> {
+    Ok(client.find(Locator::Css(css)).await?.attr("disabled").await?.is_some())
+}
+
+async fn create_edit_delete(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
+    client.goto(&format!("{}/spaces/sandbox", server.url)).await?;
+    element(client, "#empty-space").await?;
+    browser.screenshot("rules-empty-space").await?;
+    element(client, "#new-egresspoint").await?.click().await?;
+    wait_path(client, "/spaces/sandbox/egresspoints/new").await?;
+
     // Every input has a visible label.
-    for id in ["name", "host", "port", "protocol"] {
-        let label = client.find(Locator::Css(&format!("label[for={id}]"))).await?;
-        ensure!(!label.text().await?.is_empty(), "the {id} field has no visible label");
+    let host = element(client, "input.host").await?;
+    let host_id = host.attr("id").await?.unwrap_or_default();
+    for id in ["name", "source-ref", &host_id, "yaml-input"] {
+        let label = client.find(Locator::Css(&format!("label[for='{id}']"))).await?;
+        ensure!(
+            !label.text().await?.is_empty() || id == "yaml-input",
+            "#{id} has no visible label"
+        );
     }
+    ensure!(
+        client.find(Locator::Css("select.protocol")).await.is_ok(),
+        "Protocol is not a <select>"
+    );
+
+    element(client, "#name").await?.send_keys("billing-db").await?;
     host.send_keys("11.22.33.44").await?;
-    let message = wait_for_text(client, "#host-diagnostics", |t| t.contains("IP address")).await?;
-    ensure!(message.contains("IP hosts can only use protocol TCP"), "{message}");
-    let code = client.find(Locator::Css("#host-diagnostics li")).await?.attr("data-code").await?;
+    let messages = format!("#{host_id}-diagnostics");
+    let text = wait_text(client, &messages, |t| t.contains("IP")).await?;
+    ensure!(text.contains("IP hosts can only use protocol TCP"), "{text}");
+    let code =
+        client.find(Locator::Css(&format!("{messages} li"))).await?.attr("data-code").await?;
     ensure!(code.as_deref() == Some("ip-protocol"), "code was {code:?}");
-    let described = host.attr("aria-describedby").await?;
-    ensure!(described.as_deref() == Some("host-diagnostics"), "{described:?}");
     ensure!(host.attr("aria-invalid").await?.as_deref() == Some("true"));
-    browser.screenshot("target-check-ip-https").await?;
+    ensure!(is_disabled(client, "#save").await?, "Save is enabled with an error");
+    wait_text(client, "#save-blockers", |t| t.contains("1 error")).await?;
+    browser.screenshot("form-ip-with-https").await?;
 
-    client.find(Locator::Css("select#protocol")).await?.select_by_value("TCP").await?;
-    wait_for_text(client, "#verdict", |t| t.contains("is a valid target")).await?;
-    let host_messages = client.find(Locator::Css("#host-diagnostics")).await?.text().await?;
-    ensure!(host_messages.is_empty(), "still shown after switching to TCP: {host_messages}");
-    let yaml = client.find(Locator::Css("#yaml")).await?.text().await?;
-    ensure!(yaml.contains("protocol: TCP") && yaml.contains("- 11.22.33.44"), "{yaml}");
-    browser.screenshot("target-check-valid").await?;
+    element(client, "select.protocol").await?.select_by_value("TCP").await?;
+    retype(client, "input.port", "5432").await?;
+    wait_text(client, &messages, str::is_empty).await?;
+    ensure!(!is_disabled(client, "#save").await?, "Save stays disabled after the fix");
+    let yaml = element(client, "#yaml").await?.text().await?;
+    ensure!(yaml.contains("protocol: TCP") && yaml.contains("number: 5432"), "{yaml}");
+    browser.screenshot("form-valid").await?;
+    element(client, "#save").await?.click().await?;
+    wait_path(client, "/spaces/sandbox/egresspoints/billing-db").await?;
+    wait_text(client, "#targets", |t| t.contains("11.22.33.44") && t.contains("5432")).await?;
+    browser.screenshot("egresspoint-view").await?;
+
+    // The rules table shows it.
+    client.goto(&format!("{}/spaces/sandbox", server.url)).await?;
+    let row = element(client, "tr[data-egresspoint='billing-db']").await?;
+    ensure!(row.text().await?.contains("11.22.33.44"));
+    browser.screenshot("rules-table").await?;
+
+    // Edit: the form opens filled; the change is saved.
+    client.goto(&format!("{}/spaces/sandbox/egresspoints/billing-db", server.url)).await?;
+    element(client, "#edit").await?.click().await?;
+    wait_path(client, "/spaces/sandbox/egresspoints/billing-db/edit").await?;
+    let port = element(client, "input.port").await?;
+    ensure!(port.prop("value").await?.as_deref() == Some("5432"), "the edit form is not filled");
+    retype(client, "input.port", "6432").await?;
+    browser.screenshot("form-edit").await?;
+    element(client, "#save").await?.click().await?;
+    wait_path(client, "/spaces/sandbox/egresspoints/billing-db").await?;
+    wait_text(client, "#targets", |t| t.contains("6432")).await?;
+
+    // Delete asks first and names the traffic that stops.
+    element(client, "#delete").await?.click().await?;
+    let impact =
+        wait_text(client, "#delete-impact", |t| t.contains("11.22.33.44:6432 over TCP")).await?;
+    ensure!(!impact.contains("still allowed"), "{impact}");
+    browser.screenshot("delete-dialog").await?;
+    element(client, "#delete-confirm").await?.click().await?;
+    wait_path(client, "/spaces/sandbox").await?;
+    element(client, "#empty-space").await?;
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_ip_host_with_https_shows_the_ip_protocol_message_next_to_the_host() -> Result<()> {
-    let server = Server::start().await?;
-    let browser = Browser::start().await?;
-    let outcome = ip_host_steps(&browser.client, &server, &browser).await;
-    // Always end the session, so that a failure does not leave Chromium running.
-    browser.close().await?;
-    outcome
+async fn create_edit_and_delete_an_egresspoint_through_the_form() -> Result<()> {
+    in_browser!(create_edit_delete)
 }
 
-async fn url_host_steps(client: &Client, server: &Server) -> Result<()> {
-    client.goto(&format!("{}/spaces/default", server.url)).await?;
-    let host = client.wait().for_element(Locator::Css("input#host")).await?;
-    host.send_keys("https://api.example.com/v1").await?;
-    let text = wait_for_text(client, "#host-diagnostics", |t| t.contains("is a URL")).await?;
-    ensure!(text.contains("Fix: api.example.com"), "{text}");
+async fn keyboard_only(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
+    client.goto(&format!("{}/spaces/sandbox/egresspoints/new", server.url)).await?;
+    let host_id = element(client, "input.host").await?.attr("id").await?.unwrap_or_default();
+    tab_to(client, "name", 40).await?;
+    type_keys(client, "typed-only").await?;
+    tab_to(client, &host_id, 10).await?;
+    type_keys(client, "api.example.com").await?;
+    // Add a second host and a second target, all from the keyboard.
+    tab_to(client, "add-target", 20).await?;
+    type_keys(client, &Key::Enter.to_string()).await?;
+    // The new target's host has the focus.
+    type_keys(client, "files.example.com").await?;
+    tab_to(client, "save", 30).await?;
+    browser.screenshot("form-keyboard-only").await?;
+    type_keys(client, &Key::Enter.to_string()).await?;
+    wait_path(client, "/spaces/sandbox/egresspoints/typed-only").await?;
+    wait_text(client, "#targets", |t| t.contains("files.example.com")).await?;
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_url_typed_as_host_is_answered_with_the_bare_host_on_any_app_route() -> Result<()> {
-    let server = Server::start().await?;
-    let browser = Browser::start().await?;
-    let outcome = url_host_steps(&browser.client, &server).await;
-    browser.close().await?;
-    outcome
+async fn an_egresspoint_can_be_created_with_the_keyboard_alone() -> Result<()> {
+    in_browser!(keyboard_only)
+}
+
+/// What the preview shows for this object: keys sorted, as `to_yaml` writes them.
+const PASTED: &str = "apiVersion: networking.tanzu.vmware.com/v1alpha1
+kind: EgressPoint
+metadata:
+  name: pasted
+  namespace: sandbox
+spec:
+  sourceRef:
+    apiGroup: apps
+    kind: Deployment
+    name: playground
+  targets:
+    - hosts:
+        - api.example.com
+        - 11.22.33.44
+      port:
+        number: 443
+        protocol: HTTPS
+";
+
+async fn paste_yaml(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
+    client.goto(&format!("{}/spaces/sandbox/egresspoints/new", server.url)).await?;
+    element(client, "#paste summary").await?.click().await?;
+    let with_unknown = PASTED.replace("spec:\n", "spec:\n  egress: everything\n");
+    let textarea = element(client, "#yaml-input").await?;
+    client
+        .execute(
+            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![serde_json::to_value(&textarea)?, with_unknown.into()],
+        )
+        .await?;
+    element(client, "#yaml-load").await?.click().await?;
+    let dropped = wait_text(client, "#paste-dropped", |t| t.contains("spec.egress")).await?;
+    ensure!(dropped.contains("Not carried into the form"), "{dropped}");
+    let result = element(client, "#paste-result").await?.text().await?;
+    ensure!(result.contains("ip-protocol") || result.contains("IP hosts"), "{result}");
+    let name = element(client, "#name").await?.prop("value").await?;
+    ensure!(name.as_deref() == Some("pasted"), "{name:?}");
+    // The preview is the pasted document, minus the field EgressPoints do not have.
+    let preview = wait_text(client, "#yaml", |t| t.contains("11.22.33.44")).await?;
+    ensure!(preview.trim_end() == PASTED.trim_end(), "preview differs:\n{preview}");
+    browser.screenshot("form-pasted-yaml").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pasted_yaml_fills_the_form_and_reports_unknown_fields() -> Result<()> {
+    in_browser!(paste_yaml)
+}
+
+async fn every_page_accessible(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
+    let pages = [
+        ("/", "#spaces", "page-spaces"),
+        ("/spaces/storefront", "#rules tbody tr", "page-rules"),
+        ("/spaces/storefront/egresspoints/new", "input.host", "page-create"),
+        ("/spaces/storefront/egresspoints/payment-gateway", "#targets", "page-egresspoint"),
+        ("/spaces/storefront/egresspoints/payment-gateway/edit", "input.host", "page-edit"),
+        ("/spaces/storefront/workloads/Deployment/checkout", "#effective-egress", "page-workload"),
+        ("/no/such/page", "main h1", "page-not-found"),
+    ];
+    let mut problems = Vec::new();
+    for (path, ready, shot) in pages {
+        client.goto(&format!("{}{path}", server.url)).await?;
+        element(client, ready).await?;
+        browser.screenshot(shot).await?;
+        for violation in axe_violations(client).await? {
+            problems.push(format!("{path}: {violation}"));
+        }
+    }
+    ensure!(problems.is_empty(), "axe-core found:\n{}", problems.join("\n"));
+
+    // The workload page answers "can it reach…?" with the EgressPoint that allows it.
+    client.goto(&format!("{}/spaces/storefront/workloads/Deployment/checkout", server.url)).await?;
+    let effective = element(client, "#effective-egress").await?.text().await?;
+    ensure!(
+        effective.contains("api.github.com") && effective.contains("api.stripe.com"),
+        "{effective}"
+    );
+    element(client, "#reach-host").await?.send_keys("api.stripe.com").await?;
+    element(client, "#reach-ask").await?.click().await?;
+    let answer = wait_text(client, "#reach-answer", |t| t.starts_with("Yes")).await?;
+    ensure!(answer.contains("payment-gateway"), "{answer}");
+    retype(client, "#reach-host", "example.org").await?;
+    element(client, "#reach-ask").await?.click().await?;
+    wait_text(client, "#reach-answer", |t| t.starts_with("No")).await?;
+    browser.screenshot("page-workload-answer").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_passes_axe_core_and_the_workload_page_answers_reachability() -> Result<()> {
+    in_browser!(every_page_accessible)
 }

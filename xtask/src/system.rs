@@ -78,17 +78,19 @@ pub fn test() -> Result<()> {
     }
     let kubectl = find_kubectl()?;
     let schemathesis = find_schemathesis()?;
+    let axe = find_axe()?;
     let site = crate::site::build()?;
     eprintln!("xtask: building egress-console");
     run(cargo().args(["build", "--package", "egress-console", "--bin", "egress-console"]))?;
     let binary = target_dir().join("debug").join("egress-console");
     eprintln!("xtask: running every test");
     run(cargo()
-        .args(["test", "--workspace", "--exclude", "egress-frontend", "--no-fail-fast"])
+        .args(["test", "--workspace", "--no-fail-fast"])
         .env("EGRESS_CONSOLE_BIN", &binary)
         .env("EGRESS_CONSOLE_SITE_DIR", &site)
         .env("EGRESS_KUBECTL", &kubectl)
         .env("EGRESS_SCHEMATHESIS", &schemathesis)
+        .env("EGRESS_AXE_JS", &axe)
         .env("EGRESS_TEST_OUTPUT", workspace_root().join("test-output")))
 }
 
@@ -114,6 +116,28 @@ fn find_kubectl() -> Result<String> {
 
 fn has_kubectl(program: &str) -> bool {
     Command::new(program).args(["version", "--client"]).output().is_ok_and(|o| o.status.success())
+}
+
+/// axe-core (npm), pinned, installed once into the cache beside the target directory; the
+/// browser tests inject it into every page.
+pub fn find_axe() -> Result<PathBuf> {
+    let pinned = "axe-core@4.10.3";
+    let prefix = target_dir().join("npm");
+    let script = prefix.join("node_modules/axe-core/axe.min.js");
+    if !script.is_file() {
+        eprintln!("xtask: installing {pinned} (npm, for the accessibility checks)");
+        std::fs::create_dir_all(&prefix)?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(&prefix)
+            .arg(pinned))?;
+    }
+    if !script.is_file() {
+        bail!(
+            "axe-core is still missing after `npm install {pinned}`: install Node.js 20 and run again"
+        );
+    }
+    Ok(script)
 }
 
 /// schemathesis (PyPI), pinned, installed once.

@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 /// One EgressPoint as the Space has it: the object as stored (nothing dropped) and the
 /// model the rules read.
@@ -85,8 +86,22 @@ impl SpaceFeed {
             recently_changed: RwSignal::new(Vec::new()),
         };
         let (stop, stopped) = oneshot::channel::<()>();
+        let stop = Arc::new(Mutex::new(Some(stop)));
+        let stop_now = move || {
+            if let Some(stop) = stop.lock().ok().and_then(|mut s| s.take()) {
+                let _ = stop.send(());
+            }
+        };
+        // Leaving the page must free the connection at once: over HTTP/1.1 a browser keeps at
+        // most six per server, and streams left open by earlier pages starve the next page's
+        // requests.
+        let on_leave = window_event_listener(leptos::ev::pagehide, {
+            let stop_now = stop_now.clone();
+            move |_| stop_now()
+        });
         on_cleanup(move || {
-            let _ = stop.send(());
+            on_leave.remove();
+            stop_now();
         });
         spawn_local(async move {
             let run = feed.run(&space);
@@ -115,6 +130,10 @@ impl SpaceFeed {
             };
             let mut events = futures::stream::select_all([snapshots, changes, resyncs]);
             while let Some(event) = events.next().await {
+                // The page that opened the feed is gone: stop.
+                if self.items.is_disposed() {
+                    return;
+                }
                 match event {
                     Ok((kind, message)) => {
                         let data = message.data().as_string().unwrap_or_default();
@@ -126,7 +145,7 @@ impl SpaceFeed {
                         first = false;
                     }
                     // EventSource reconnects by itself and the server then sends a snapshot.
-                    Err(_) => self.status.set(FeedStatus::Reconnecting),
+                    Err(_) => self.set_status(FeedStatus::Reconnecting),
                 }
             }
             source.close();
@@ -155,7 +174,14 @@ impl SpaceFeed {
             }
         }
         self.items.set(next);
-        self.status.set(FeedStatus::Live);
+        self.set_status(FeedStatus::Live);
+    }
+
+    /// Sets the status only when it changes: pages re-render on status changes.
+    fn set_status(&self, status: FeedStatus) {
+        if self.status.try_with_untracked(|s| *s != status) == Some(true) {
+            self.status.set(status);
+        }
     }
 
     fn apply_change(&self, data: &str) {
@@ -171,7 +197,7 @@ impl SpaceFeed {
         });
         self.recently_changed.set(vec![name]);
         self.revision.update(|r| *r += 1);
-        self.status.set(FeedStatus::Live);
+        self.set_status(FeedStatus::Live);
     }
 
     /// The rules' index of the Space's EgressPoints, for Space-wide checks.

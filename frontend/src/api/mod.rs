@@ -77,10 +77,12 @@ impl Problem {
             401 => "Sign in again.",
             403 => "Ask an administrator of this Space for access, or pick another Space.",
             404 => "It may have been deleted; go back to the Space to see what exists now.",
-            409 => "Someone changed it after you opened it: review their change, then reapply yours.",
+            409 => {
+                "Someone changed it after you opened it: review their change, then reapply yours."
+            }
             413 => "The request is too large: split the EgressPoint into smaller ones.",
             422 => "Fix the fields marked below, then save again.",
-            502 | 503 | 504 => "The Space's Kubernetes API did not answer: retry in a moment.",
+            502..=504 => "The Space's Kubernetes API did not answer: retry in a moment.",
             _ => "Retry; if it persists, the server log has the details.",
         }
     }
@@ -101,7 +103,9 @@ pub fn escape(text: &str) -> String {
     String::from(js_sys::encode_uri_component(text))
 }
 
-async fn finish<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>) -> Result<T, Problem> {
+async fn finish<T: DeserializeOwned>(
+    response: Result<Response, gloo_net::Error>,
+) -> Result<T, Problem> {
     let response = response.map_err(Problem::network)?;
     let status = response.status();
     if status == 401 {
@@ -142,10 +146,11 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Problem> {
 }
 
 fn with_body(builder: RequestBuilder, body: &Value) -> Result<Request, Problem> {
-    builder
-        .header("Accept", "application/json")
-        .json(body)
-        .map_err(|e| Problem { title: "Could not send".into(), detail: e.to_string(), ..Problem::default() })
+    builder.header("Accept", "application/json").json(body).map_err(|e| Problem {
+        title: "Could not send".into(),
+        detail: e.to_string(),
+        ..Problem::default()
+    })
 }
 
 /// POST a JSON body.

@@ -43,7 +43,9 @@ pub fn FeedBadge(
     let text = move || match status.get() {
         FeedStatus::Connecting => ("pending", "Connecting…".to_owned()),
         FeedStatus::Live => ("live", "Live".to_owned()),
-        FeedStatus::Reconnecting => ("pending", "Reconnecting… (showing last known state)".to_owned()),
+        FeedStatus::Reconnecting => {
+            ("pending", "Reconnecting… (showing last known state)".to_owned())
+        }
         FeedStatus::Failed(why) => ("failed", format!("Live updates off: {why}")),
     };
     view! {

@@ -32,7 +32,9 @@ pub fn WorkloadPage() -> impl IntoView {
 fn WorkloadView(space: String, workload: WorkloadRef) -> impl IntoView {
     let feed = SpaceFeed::open(space.clone());
     let who = workload.clone();
-    let rules = Memo::new(move |_| feed.items.with(|items| effective_egress(items.values().map(|e| &e.model), &who)));
+    let rules = Memo::new(move |_| {
+        feed.items.with(|items| effective_egress(items.values().map(|e| &e.model), &who))
+    });
     let label = workload.to_string();
     let space_for_rows = space.clone();
     view! {
@@ -90,7 +92,8 @@ fn ReachabilityCheck(space: String, workload: WorkloadRef) -> impl IntoView {
         asking.set(true);
         spawn_local(async move {
             let question = format!("{h}:{p} over {pr}");
-            let result = api::reachability(&space.get_value(), &workload.get_value(), &h, &p, &pr).await;
+            let result =
+                api::reachability(&space.get_value(), &workload.get_value(), &h, &p, &pr).await;
             answer.set(Some(result.map(|r| (question, r))));
             asking.set(false);
         });

@@ -32,6 +32,8 @@ pub struct Change {
 pub struct SpaceWatch {
     objects: Arc<RwLock<BTreeMap<String, Arc<Value>>>>,
     changes: broadcast::Sender<Change>,
+    /// True once the watch has listed the Space: a snapshot taken before that would be empty.
+    synced: tokio::sync::watch::Receiver<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -58,8 +60,9 @@ impl EventHub {
         }
         let objects = Arc::new(RwLock::new(BTreeMap::new()));
         let (changes, _) = broadcast::channel(1024);
-        let task = tokio::spawn(follow(space.clone(), objects.clone(), changes.clone()));
-        let watch = Arc::new(SpaceWatch { objects, changes, task });
+        let (synced_tx, synced) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(follow(space.clone(), objects.clone(), changes.clone(), synced_tx));
+        let watch = Arc::new(SpaceWatch { objects, changes, synced, task });
         watches.retain(|_, w| w.strong_count() > 0);
         watches.insert(key, Arc::downgrade(&watch));
         watch
@@ -83,6 +86,7 @@ async fn follow(
     space: Space,
     objects: Arc<RwLock<BTreeMap<String, Arc<Value>>>>,
     changes: broadcast::Sender<Change>,
+    synced: tokio::sync::watch::Sender<bool>,
 ) {
     let mut relisted: Option<BTreeMap<String, Arc<Value>>> = None;
     let mut stream = watcher(api(&space), watcher::Config::default()).default_backoff().boxed();
@@ -122,6 +126,8 @@ async fn follow(
                     }
                 }
                 *known = fresh;
+                drop(known);
+                synced.send_replace(true);
             }
             watcher::Event::Apply(object) => {
                 let value = Arc::new(to_value(&object));
@@ -166,6 +172,11 @@ pub async fn events_stream(
         .await
         .map_err(|e| super::error::ApiError::from_kube(e, &space.name))?;
     let watch = state.events.watch(&space);
+    // A new watch has not listed the Space yet: wait for it (bounded, so a stuck API server
+    // still gives a stream), or the snapshot would be empty and every object would follow
+    // as a "change".
+    let mut synced = watch.synced.clone();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), synced.wait_for(|s| *s)).await;
     // Subscribe before the snapshot so nothing between the two is missed.
     let receiver = watch.changes.subscribe();
     let snapshot: Vec<Arc<Value>> =

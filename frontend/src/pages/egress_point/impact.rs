@@ -14,21 +14,27 @@ pub struct Impact {
 
 /// The rules of `ep` and, for each, whether `others` still allow that traffic for the same
 /// workloads.
-pub fn impact_of_delete<'a>(ep: &EgressPoint, others: impl IntoIterator<Item = &'a EgressPoint> + Clone) -> Vec<Impact> {
+pub fn impact_of_delete<'a>(
+    ep: &EgressPoint,
+    others: impl IntoIterator<Item = &'a EgressPoint> + Clone,
+) -> Vec<Impact> {
     let others: Vec<&EgressPoint> = others.into_iter().filter(|o| o.name() != ep.name()).collect();
     let who = match ep.applies_to() {
         AppliesTo::Workload(w) => w,
         // A workload no EgressPoint names sees exactly the Space-wide rules: those are what
         // keep a Space-wide rule's traffic flowing for every workload.
-        AppliesTo::Space => WorkloadRef { api_group: String::new(), kind: String::new(), name: String::new() },
+        AppliesTo::Space => {
+            WorkloadRef { api_group: String::new(), kind: String::new(), name: String::new() }
+        }
     };
     rules_of(ep)
         .into_iter()
         .map(|rule| {
             let protocol: Protocol = rule.protocol;
-            let still_allowed_by = reachability(others.iter().copied(), &who, &rule.host, rule.port, protocol)
-                .ok()
-                .and_then(|r| r.allowed_by.first().map(|by| by.egress_point.clone()));
+            let still_allowed_by =
+                reachability(others.iter().copied(), &who, &rule.host, rule.port, protocol)
+                    .ok()
+                    .and_then(|r| r.allowed_by.first().map(|by| by.egress_point.clone()));
             Impact { rule, still_allowed_by }
         })
         .collect()

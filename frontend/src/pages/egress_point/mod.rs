@@ -33,7 +33,8 @@ fn EgressPointView(space: String, name: String) -> impl IntoView {
     let current = Memo::new(move |_| feed.items.with(|items| items.get(&key).cloned()));
     let body = {
         let (space, name) = (space.clone(), name.clone());
-        move || match (feed.status.get(), current.get()) {
+        move || {
+            match (feed.status.get(), current.get()) {
             (_, Some(stored)) => {
                 view! { <Details space=space.clone() stored feed /> }.into_any()
             }
@@ -45,6 +46,7 @@ fn EgressPointView(space: String, name: String) -> impl IntoView {
                         <A href=format!("/spaces/{}", api::escape(&space))>"See the Space's rules"</A> "."</p>
                 </div>
             }.into_any(),
+        }
         }
     };
     view! {

@@ -47,25 +47,32 @@ pub fn EditPage() -> impl IntoView {
         // overwrite what the user is typing (a save then meets them as a 409).
         let form = FormState::new();
         let opened = RwSignal::new(false);
-        let ready = move || {
-            if !opened.get_untracked() {
-                if let Some(stored) = feed.items.with(|items| items.get(&key).cloned()) {
-                    form.fill(&stored.model, Some(stored.object));
-                    opened.set(true);
-                }
+        // A memo, so the form below is built once, not again on every change in the Space.
+        let ready = Memo::new(move |_| {
+            if !opened.get_untracked()
+                && let Some(stored) = feed.items.with(|items| items.get(&key).cloned())
+            {
+                form.fill(&stored.model, Some(stored.object));
+                opened.set(true);
             }
-            opened.get()
-        };
+            if opened.get_untracked() {
+                return Some(true);
+            }
+            match feed.status.get() {
+                FeedStatus::Connecting => None,
+                _ => Some(false),
+            }
+        });
         let middle = (name.clone(), egress_point_href(&space, &name));
         let (space_for_view, name_for_view) = (space.clone(), name.clone());
         view! {
             <Breadcrumbs space=space.clone() middle here="Edit" />
-            {move || match (ready(), feed.status.get()) {
-                (true, _) => view! {
+            {move || match ready.get() {
+                Some(true) => view! {
                     <EgressPointForm space=space_for_view.clone() feed form editing=Some(name_for_view.clone()) />
                 }.into_any(),
-                (false, FeedStatus::Connecting) => view! { <Loading what="Loading the EgressPoint…" /> }.into_any(),
-                (false, _) => view! {
+                None => view! { <Loading what="Loading the EgressPoint…" /> }.into_any(),
+                Some(false) => view! {
                     <div class="notice error" role="alert">
                         <strong>{format!("There is no EgressPoint {} to edit.", name_for_view)}</strong>
                         <p>"It may have been deleted meanwhile."</p>
@@ -77,7 +84,12 @@ pub fn EditPage() -> impl IntoView {
 }
 
 #[component]
-fn EgressPointForm(space: String, feed: SpaceFeed, form: FormState, editing: Option<String>) -> impl IntoView {
+fn EgressPointForm(
+    space: String,
+    feed: SpaceFeed,
+    form: FormState,
+    editing: Option<String>,
+) -> impl IntoView {
     let workloads = {
         let space = space.clone();
         LocalResource::new(move || {
@@ -90,7 +102,11 @@ fn EgressPointForm(space: String, feed: SpaceFeed, form: FormState, editing: Opt
         LocalResource::new(move || {
             let space = space.clone();
             async move {
-                api::spaces().await.ok().and_then(|all| all.into_iter().find(|s| s.name == space)).map(|s| s.namespace)
+                api::spaces()
+                    .await
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|s| s.name == space))
+                    .map(|s| s.namespace)
             }
         })
     };
@@ -104,7 +120,14 @@ fn EgressPointForm(space: String, feed: SpaceFeed, form: FormState, editing: Opt
     let object = {
         Memo::new(move |_| {
             let chosen = choices.with(|c| form.source_workload(c.as_deref().unwrap_or_default()));
-            model::object(&form.name.get(), &namespace_of(), chosen.as_ref(), &form.inputs(), form.base.get().as_ref(), false)
+            model::object(
+                &form.name.get(),
+                &namespace_of(),
+                chosen.as_ref(),
+                &form.inputs(),
+                form.base.get().as_ref(),
+                false,
+            )
         })
     };
     let checked = Memo::new(move |_| {
@@ -124,14 +147,15 @@ fn EgressPointForm(space: String, feed: SpaceFeed, form: FormState, editing: Opt
     let submitted = RwSignal::new(false);
     let conflict = RwSignal::new(None::<Conflict>);
     let keep_name = editing.is_some();
-    let on_load = Callback::new(move |(ep, _value): (egress_rules::EgressPoint, serde_json::Value)| {
-        let name = form.name.get_untracked();
-        form.fill(&ep, None);
-        if keep_name {
-            // Kubernetes names cannot change: an edit keeps its own.
-            form.name.set(name);
-        }
-    });
+    let on_load =
+        Callback::new(move |(ep, _value): (egress_rules::EgressPoint, serde_json::Value)| {
+            let name = form.name.get_untracked();
+            form.fill(&ep, None);
+            if keep_name {
+                // Kubernetes names cannot change: an edit keeps its own.
+                form.name.set(name);
+            }
+        });
     let title = match &editing {
         Some(name) => format!("Edit EgressPoint {name}"),
         None => "New EgressPoint".to_owned(),
@@ -159,10 +183,20 @@ fn EgressPointForm(space: String, feed: SpaceFeed, form: FormState, editing: Opt
 }
 
 #[component]
-fn NameField(form: FormState, placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>, submitted: RwSignal<bool>, editing: bool) -> impl IntoView {
+fn NameField(
+    form: FormState,
+    placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>,
+    submitted: RwSignal<bool>,
+    editing: bool,
+) -> impl IntoView {
     let visited = RwSignal::new(false);
     let all = messages(placed, "name".into());
-    let items = shown(all, Signal::derive(move || visited.get() || submitted.get() || !form.name.with(String::is_empty)));
+    let items = shown(
+        all,
+        Signal::derive(move || {
+            visited.get() || submitted.get() || !form.name.with(String::is_empty)
+        }),
+    );
     view! {
         <div class="field">
             <label for="name">"Name"</label>
@@ -182,7 +216,11 @@ fn NameField(form: FormState, placed: Memo<std::collections::HashMap<String, Vec
 }
 
 #[component]
-fn SourceRefField(form: FormState, placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>, choices: Memo<Option<Vec<WorkloadRef>>>) -> impl IntoView {
+fn SourceRefField(
+    form: FormState,
+    placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>,
+    choices: Memo<Option<Vec<WorkloadRef>>>,
+) -> impl IntoView {
     let items = messages(placed, "source-ref".into());
     // The chosen workload stays offered even when the Space no longer has it.
     let options = move || {
@@ -222,7 +260,9 @@ fn SourceRefField(form: FormState, placed: Memo<std::collections::HashMap<String
 }
 
 #[component]
-fn ObjectMessages(placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>) -> impl IntoView {
+fn ObjectMessages(
+    placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>,
+) -> impl IntoView {
     let items = messages(placed, "object".into());
     view! { <DiagnosticList id="object-diagnostics" items=Signal::from(items) /> }
 }

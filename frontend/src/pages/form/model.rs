@@ -45,7 +45,10 @@ pub fn object(
     metadata.insert("namespace".into(), namespace.into());
     let mut spec = Map::new();
     if let Some(w) = source_ref {
-        spec.insert("sourceRef".into(), json!({"apiGroup": w.api_group, "kind": w.kind, "name": w.name}));
+        spec.insert(
+            "sourceRef".into(),
+            json!({"apiGroup": w.api_group, "kind": w.kind, "name": w.name}),
+        );
     }
     let targets: Vec<Value> = targets
         .iter()
@@ -54,7 +57,8 @@ pub fn object(
             let number = t.port.trim();
             if !number.is_empty() {
                 // Kept as text when it is not a number, so the decoder names the wrong type.
-                let value = number.parse::<i64>().map(Value::from).unwrap_or_else(|_| number.into());
+                let value =
+                    number.parse::<i64>().map(Value::from).unwrap_or_else(|_| number.into());
                 port.insert("number".into(), value);
             }
             port.insert("protocol".into(), t.protocol.clone().into());
@@ -152,7 +156,11 @@ mod tests {
 
     #[test]
     fn a_port_that_is_not_a_number_reaches_the_decoder_as_text() {
-        let t = TargetInput { hosts: vec![" api.example.com ".into()], port: "80a".into(), protocol: "HTTP".into() };
+        let t = TargetInput {
+            hosts: vec![" api.example.com ".into()],
+            port: "80a".into(),
+            protocol: "HTTP".into(),
+        };
         let value = object("x", "ns", None, &[t], None, false);
         assert_eq!(value["spec"]["targets"][0]["port"]["number"], "80a");
         assert_eq!(value["spec"]["targets"][0]["hosts"][0], "api.example.com");

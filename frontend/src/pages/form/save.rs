@@ -20,7 +20,12 @@ pub struct Conflict {
 }
 
 /// Sends the object; `dry_run` asks the server to check without storing.
-async fn send(space: &str, editing: Option<&str>, body: &Value, dry_run: bool) -> Result<Value, Problem> {
+async fn send(
+    space: &str,
+    editing: Option<&str>,
+    body: &Value,
+    dry_run: bool,
+) -> Result<Value, Problem> {
     let query = if dry_run { "?dryRun=true" } else { "" };
     let base = format!("{}/egresspoints", api::space_path(space));
     match editing {
@@ -44,7 +49,9 @@ pub fn SaveBar(
     let saving = RwSignal::new(None::<&'static str>);
     let problem = RwSignal::new(None::<Problem>);
     let opened_revision = RwSignal::new(feed.revision.get_untracked());
-    let errors = Memo::new(move |_| diagnostics.with(|d| d.iter().filter(|d| d.is_error()).cloned().collect::<Vec<_>>()));
+    let errors = Memo::new(move |_| {
+        diagnostics.with(|d| d.iter().filter(|d| d.is_error()).cloned().collect::<Vec<_>>())
+    });
     let navigate = use_navigate();
     let editing_name = StoredValue::new(editing.clone());
     let space = StoredValue::new(space);
@@ -59,11 +66,14 @@ pub fn SaveBar(
         // is a 409, never a silent overwrite.
         let body = {
             let mut body = chosen;
-            let version = form.base.with_untracked(|b| b.as_ref().and_then(|b| b["metadata"]["resourceVersion"].as_str().map(str::to_owned)));
-            if let (Some(version), Some(meta)) = (version, body["metadata"].as_object_mut()) {
-                if editing_name.with_value(Option::is_some) {
-                    meta.insert("resourceVersion".into(), version.into());
-                }
+            let version = form.base.with_untracked(|b| {
+                b.as_ref()
+                    .and_then(|b| b["metadata"]["resourceVersion"].as_str().map(str::to_owned))
+            });
+            if let (Some(version), Some(meta)) = (version, body["metadata"].as_object_mut())
+                && editing_name.with_value(Option::is_some)
+            {
+                meta.insert("resourceVersion".into(), version.into());
             }
             body
         };
@@ -172,4 +182,3 @@ fn fail(p: Problem, problem: RwSignal<Option<Problem>>, conflict: RwSignal<Optio
         _ => problem.set(Some(p)),
     }
 }
-

@@ -58,13 +58,6 @@ impl TargetRow {
         TargetRow::new(Vec::new(), "443".into(), Protocol::Https.as_str().into())
     }
 
-    /// Adds an empty host input; returns its id.
-    pub fn add_host(&self) -> u64 {
-        let host = HostInput::new(String::new());
-        self.hosts.update(|h| h.push(host));
-        host.id
-    }
-
     /// Removes a host input (the last one stays, emptied).
     pub fn remove_host(&self, id: u64) {
         self.hosts.update(|h| {
@@ -88,6 +81,9 @@ pub struct FormState {
     pub targets: RwSignal<Vec<TargetRow>>,
     /// The object being edited (kept so labels, annotations and resourceVersion survive).
     pub base: RwSignal<Option<Value>>,
+    /// The form's reactive owner: rows made later (say by `fill` inside a memo) belong to
+    /// the form, not to whatever computation happened to run, which would dispose them.
+    owner: StoredValue<Option<Owner>>,
 }
 
 impl FormState {
@@ -98,6 +94,14 @@ impl FormState {
             source_ref: RwSignal::new(String::new()),
             targets: RwSignal::new(vec![TargetRow::blank()]),
             base: RwSignal::new(None),
+            owner: StoredValue::new(Owner::current()),
+        }
+    }
+
+    fn owned<T>(&self, make: impl FnOnce() -> T) -> T {
+        match self.owner.get_value() {
+            Some(owner) => owner.with(make),
+            None => make(),
         }
     }
 
@@ -105,21 +109,43 @@ impl FormState {
     pub fn fill(&self, ep: &EgressPoint, object: Option<Value>) {
         self.name.set(ep.name().to_owned());
         self.source_ref.set(
-            ep.spec.source_ref.as_ref().map(|s| format!("{}/{}", s.kind, s.name)).unwrap_or_default(),
+            ep.spec
+                .source_ref
+                .as_ref()
+                .map(|s| format!("{}/{}", s.kind, s.name))
+                .unwrap_or_default(),
         );
-        let rows: Vec<TargetRow> = ep
-            .spec
-            .targets
-            .iter()
-            .map(|t| {
-                let port = t.port.number.map(|n| n.to_string()).unwrap_or_default();
-                TargetRow::new(t.hosts.clone(), port, t.port.protocol.clone())
-            })
-            .collect();
-        self.targets.set(if rows.is_empty() { vec![TargetRow::blank()] } else { rows });
+        let rows: Vec<TargetRow> = self.owned(|| {
+            let rows: Vec<TargetRow> = ep
+                .spec
+                .targets
+                .iter()
+                .map(|t| {
+                    let port = t.port.number.map(|n| n.to_string()).unwrap_or_default();
+                    TargetRow::new(t.hosts.clone(), port, t.port.protocol.clone())
+                })
+                .collect();
+            if rows.is_empty() { vec![TargetRow::blank()] } else { rows }
+        });
+        self.targets.set(rows);
         if object.is_some() {
             self.base.set(object);
         }
+    }
+
+    /// Appends a blank target row; returns the id of its host input.
+    pub fn add_target(&self) -> u64 {
+        let row = self.owned(TargetRow::blank);
+        let first = row.hosts.with_untracked(|h| h[0].id);
+        self.targets.update(|rows| rows.push(row));
+        first
+    }
+
+    /// Adds an empty host input to a row; returns its id.
+    pub fn add_host(&self, row: &TargetRow) -> u64 {
+        let host = self.owned(|| HostInput::new(String::new()));
+        row.hosts.update(|h| h.push(host));
+        host.id
     }
 
     /// What is typed, target by target (tracked: call inside a reactive closure).
@@ -153,7 +179,9 @@ impl FormState {
     /// `r{id}`, `object`), for the rows and hosts as they are now.
     pub fn place(&self, diagnostics: &[Diagnostic]) -> HashMap<String, Vec<Diagnostic>> {
         let layout: Vec<(u64, Vec<u64>)> = self.targets.with_untracked(|rows| {
-            rows.iter().map(|r| (r.id, r.hosts.with_untracked(|h| h.iter().map(|x| x.id).collect()))).collect()
+            rows.iter()
+                .map(|r| (r.id, r.hosts.with_untracked(|h| h.iter().map(|x| x.id).collect())))
+                .collect()
         });
         let mut out: HashMap<String, Vec<Diagnostic>> = HashMap::new();
         for d in diagnostics {

@@ -8,7 +8,10 @@ use leptos::prelude::*;
 use std::collections::HashMap;
 
 /// Diagnostics of one DOM key, as a memo so only changed messages re-render.
-pub fn messages(placed: Memo<HashMap<String, Vec<Diagnostic>>>, key: String) -> Memo<Vec<Diagnostic>> {
+pub fn messages(
+    placed: Memo<HashMap<String, Vec<Diagnostic>>>,
+    key: String,
+) -> Memo<Vec<Diagnostic>> {
     Memo::new(move |_| placed.with(|m| m.get(&key).cloned().unwrap_or_default()))
 }
 
@@ -16,7 +19,11 @@ pub fn messages(placed: Memo<HashMap<String, Vec<Diagnostic>>>, key: String) -> 
 /// not open covered in red; warnings and infos always show.
 pub fn shown(all: Memo<Vec<Diagnostic>>, visited: Signal<bool>) -> Signal<Vec<Diagnostic>> {
     Signal::derive(move || {
-        if visited.get() { all.get() } else { all.with(|d| d.iter().filter(|d| !d.is_error()).cloned().collect()) }
+        if visited.get() {
+            all.get()
+        } else {
+            all.with(|d| d.iter().filter(|d| !d.is_error()).cloned().collect())
+        }
     })
 }
 
@@ -24,7 +31,10 @@ pub fn shown(all: Memo<Vec<Diagnostic>>, visited: Signal<bool>) -> Signal<Vec<Di
 pub fn focus_later(id: String) {
     request_animation_frame(move || {
         use wasm_bindgen::JsCast;
-        if let Some(el) = document().get_element_by_id(&id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        if let Some(el) = document()
+            .get_element_by_id(&id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
             let _ = el.focus();
         }
     });
@@ -32,16 +42,17 @@ pub fn focus_later(id: String) {
 
 /// All target rows, with Add target.
 #[component]
-pub fn Targets(form: FormState, placed: Memo<HashMap<String, Vec<Diagnostic>>>, submitted: RwSignal<bool>) -> impl IntoView {
+pub fn Targets(
+    form: FormState,
+    placed: Memo<HashMap<String, Vec<Diagnostic>>>,
+    submitted: RwSignal<bool>,
+) -> impl IntoView {
     let positions = Memo::new(move |_| {
-        form.targets.with(|rows| rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect::<HashMap<u64, usize>>())
+        form.targets.with(|rows| {
+            rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect::<HashMap<u64, usize>>()
+        })
     });
-    let add = move |_| {
-        let row = TargetRow::blank();
-        let first = row.hosts.with_untracked(|h| h[0].id);
-        form.targets.update(|rows| rows.push(row));
-        focus_later(format!("h{first}"));
-    };
+    let add = move |_| focus_later(format!("h{}", form.add_target()));
     let all = messages(placed, "targets".into());
     view! {
         <fieldset class="targets">
@@ -68,13 +79,19 @@ fn TargetRowView(
     let number = move || index() + 1;
     let count = move || form.targets.with(Vec::len);
     let remove = move |_| form.targets.update(|rows| rows.retain(|r| r.id != row.id));
-    let add_host = move |_| focus_later(format!("h{}", row.add_host()));
+    let add_host = move |_| focus_later(format!("h{}", form.add_host(&row)));
     let host_positions = Memo::new(move |_| {
-        row.hosts.with(|h| h.iter().enumerate().map(|(j, x)| (x.id, j)).collect::<HashMap<u64, usize>>())
+        row.hosts
+            .with(|h| h.iter().enumerate().map(|(j, x)| (x.id, j)).collect::<HashMap<u64, usize>>())
     });
     let port_all = messages(placed, format!("p{}", row.id));
     let port_visited = RwSignal::new(false);
-    let port_shown = shown(port_all, Signal::derive(move || port_visited.get() || submitted.get() || !row.port.with(String::is_empty)));
+    let port_shown = shown(
+        port_all,
+        Signal::derive(move || {
+            port_visited.get() || submitted.get() || !row.port.with(String::is_empty)
+        }),
+    );
     let protocol_all = messages(placed, format!("r{}", row.id));
     let target_all = messages(placed, format!("t{}", row.id));
     let (port_id, protocol_id) = (format!("p{}", row.id), format!("r{}", row.id));
@@ -129,7 +146,12 @@ fn HostField(
     let id = format!("h{}", host.id);
     let visited = RwSignal::new(false);
     let all = messages(placed, id.clone());
-    let items = shown(all, Signal::derive(move || visited.get() || submitted.get() || !host.value.with(String::is_empty)));
+    let items = shown(
+        all,
+        Signal::derive(move || {
+            visited.get() || submitted.get() || !host.value.with(String::is_empty)
+        }),
+    );
     let label = move || if j() == 0 { "Host".to_owned() } else { format!("Host {}", j() + 1) };
     let several = move || row.hosts.with(|h| h.len() > 1);
     view! {

@@ -32,7 +32,9 @@ pub fn YamlPanel(
     let load = move || {
         let pasted = text.get_untracked();
         let result = match egress_rules::parse_text(&pasted) {
-            Err(e) => Loaded::Syntax(format!("Line {}, column {}: {}", e.line, e.column, e.message)),
+            Err(e) => {
+                Loaded::Syntax(format!("Line {}, column {}: {}", e.line, e.column, e.message))
+            }
             Ok(value) => {
                 let decoded = match check_text(&pasted, None) {
                     Ok(d) => d,
@@ -54,7 +56,8 @@ pub fn YamlPanel(
         loaded.set(Some(result));
     };
     let upload = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
             return;
         };
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };

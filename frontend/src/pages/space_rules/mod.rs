@@ -35,8 +35,8 @@ fn SpaceRules(space: String) -> impl IntoView {
     let sort_by = RwSignal::new((SortBy::EgressPoint, true));
     let page = RwSignal::new(0usize);
     let shown = Memo::new(move |_| {
-        let mut rows: Vec<RuleRow> =
-            all_rows.with(|all| filter.with(|f| all.iter().filter(|r| f.accepts(r)).cloned().collect()));
+        let mut rows: Vec<RuleRow> = all_rows
+            .with(|all| filter.with(|f| all.iter().filter(|r| f.accepts(r)).cloned().collect()));
         let (by, ascending) = sort_by.get();
         sort(&mut rows, by, ascending);
         rows
@@ -60,6 +60,8 @@ fn SpaceRules(space: String) -> impl IntoView {
         labels.dedup();
         labels
     });
+    // A memo, so the table is built once and then updated row by row, not rebuilt per change.
+    let state = Memo::new(move |_| (feed.status.get(), feed.items.with(|i| i.is_empty())));
     let new_href = format!("/spaces/{}/egresspoints/new", api::escape(&space));
     let space_for_rows = space.clone();
     view! {
@@ -75,9 +77,7 @@ fn SpaceRules(space: String) -> impl IntoView {
             </p>
             <Filters filter workloads />
             {move || {
-                let status = feed.status.get();
-                let empty = feed.items.with(|i| i.is_empty());
-                match (status, empty) {
+                match state.get() {
                     (FeedStatus::Connecting, _) => view! { <Loading what="Loading the Space's EgressPoints…" /> }.into_any(),
                     (FeedStatus::Failed(why), true) => view! {
                         <div class="notice error" role="alert">
@@ -215,10 +215,15 @@ fn RulesTable(
 }
 
 #[component]
-fn RuleRowView(row: RuleRow, space: String, recently_changed: RwSignal<Vec<String>>) -> impl IntoView {
+fn RuleRowView(
+    row: RuleRow,
+    space: String,
+    recently_changed: RwSignal<Vec<String>>,
+) -> impl IntoView {
     let name = row.egress_point.clone();
     let changed = move || recently_changed.with(|c| c.contains(&name));
-    let ep_href = format!("/spaces/{}/egresspoints/{}", api::escape(&space), api::escape(&row.egress_point));
+    let ep_href =
+        format!("/spaces/{}/egresspoints/{}", api::escape(&space), api::escape(&row.egress_point));
     let applies = match &row.applies_to {
         AppliesTo::Space => view! { <span class="badge neutral">"Whole Space"</span> }.into_any(),
         AppliesTo::Workload(w) => {

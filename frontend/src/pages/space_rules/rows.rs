@@ -26,7 +26,6 @@ impl RuleRow {
     pub fn worst(&self) -> Option<Severity> {
         self.diagnostics.iter().map(|d| d.severity).min_by_key(|s| severity_rank(*s))
     }
-
 }
 
 fn severity_rank(s: Severity) -> u8 {
@@ -38,7 +37,10 @@ fn severity_rank(s: Severity) -> u8 {
 }
 
 /// Every row of a Space, EgressPoints in name order, checked against the Space.
-pub fn rows<'a>(egress_points: impl IntoIterator<Item = &'a EgressPoint>, index: &SpaceIndex) -> Vec<RuleRow> {
+pub fn rows<'a>(
+    egress_points: impl IntoIterator<Item = &'a EgressPoint>,
+    index: &SpaceIndex,
+) -> Vec<RuleRow> {
     let mut out = Vec::new();
     for ep in egress_points {
         let context = SpaceContext { index, workloads: None };
@@ -152,9 +154,11 @@ mod tests {
     fn space() -> Vec<EgressPoint> {
         vec![
             EgressPoint::new("apis").with_target(&["api.github.com", "11.22.33.44"], 443, "HTTPS"),
-            EgressPoint::new("db")
-                .with_source_ref("Deployment", "apps", "checkout")
-                .with_target(&["db.internal"], 5432, "TCP"),
+            EgressPoint::new("db").with_source_ref("Deployment", "apps", "checkout").with_target(
+                &["db.internal"],
+                5432,
+                "TCP",
+            ),
         ]
     }
 
@@ -175,7 +179,8 @@ mod tests {
         let mut all = rows(&eps, &SpaceIndex::build(&eps));
         let tcp = Filter { protocol: "TCP".into(), ..Filter::default() };
         assert_eq!(all.iter().filter(|r| tcp.accepts(r)).count(), 1);
-        let space_wide = Filter { applies_to: "space".into(), text: "GITHUB".into(), ..Filter::default() };
+        let space_wide =
+            Filter { applies_to: "space".into(), text: "GITHUB".into(), ..Filter::default() };
         assert_eq!(all.iter().filter(|r| space_wide.accepts(r)).count(), 1);
         sort(&mut all, SortBy::Problems, true);
         assert_eq!(all[0].host, "11.22.33.44");

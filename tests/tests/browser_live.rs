@@ -1,0 +1,96 @@
+//! The UI against a Space changed by someone else: a kubectl apply appears live in the
+//! rules table, and a stale edit meets the 409 path without losing the user's edit.
+
+use anyhow::{Result, ensure};
+use egress_e2e::ui::{element, wait_path, wait_text};
+use egress_e2e::{Browser, Server, SpaceApiProcess, TempDir, kubectl};
+use fantoccini::Client;
+use fantoccini::key::Key;
+
+fn manifest(port: u16) -> String {
+    format!(
+        "apiVersion: networking.tanzu.vmware.com/v1alpha1
+kind: EgressPoint
+metadata:
+  name: from-kubectl
+  labels: {{team: payments}}
+spec:
+  targets:
+  - hosts: [api.example.com]
+    port: {{number: {port}, protocol: HTTPS}}
+"
+    )
+}
+
+fn kubectl_apply(kubeconfig: &std::path::Path, yaml: &str) -> Result<()> {
+    let mut apply = std::process::Command::new(kubectl())
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(["apply", "-f", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()?;
+    std::io::Write::write_all(&mut apply.stdin.take().expect("stdin"), yaml.as_bytes())?;
+    ensure!(apply.wait()?.success(), "kubectl apply failed");
+    Ok(())
+}
+
+async fn live_and_conflict(
+    client: &Client,
+    server: &Server,
+    browser: &Browser,
+    api: &SpaceApiProcess,
+) -> Result<()> {
+    let space = format!("{}/spaces/egress-console", server.url);
+    client.goto(&space).await?;
+    wait_text(client, "#feed-status", |t| t == "Live").await?;
+    kubectl_apply(&api.kubeconfig, &manifest(443))?;
+    // It appears without a reload, highlighted.
+    let row = element(client, "tr[data-egresspoint='from-kubectl']").await?;
+    ensure!(
+        row.attr("class").await?.unwrap_or_default().contains("changed"),
+        "the new row is not highlighted"
+    );
+    browser.screenshot("rules-live-update").await?;
+
+    // Open the edit form, then someone else changes the EgressPoint.
+    client.goto(&format!("{space}/egresspoints/from-kubectl/edit")).await?;
+    let host = element(client, "input.host").await?;
+    wait_text(client, "#feed-status", |t| t == "Live").await?;
+    kubectl_apply(&api.kubeconfig, &manifest(8443))?;
+    host.send_keys(&(Key::Control + "a")).await?;
+    host.send_keys("api2.example.com").await?;
+    // Wait until the form has seen the other change, so Save starts with a dry-run.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    element(client, "#save").await?.click().await?;
+    let conflict =
+        wait_text(client, "#conflict", |t| t.contains("changed this EgressPoint")).await?;
+    ensure!(conflict.contains("8443"), "their version is not shown: {conflict}");
+    let kept = element(client, "input.host").await?.prop("value").await?;
+    ensure!(kept.as_deref() == Some("api2.example.com"), "the edit was lost: {kept:?}");
+    browser.screenshot("form-conflict").await?;
+
+    // Reapply: their version (labels, resourceVersion) with the user's fields.
+    element(client, "#reapply").await?.click().await?;
+    wait_path(client, "/spaces/egress-console/egresspoints/from-kubectl").await?;
+    let yaml = wait_text(client, "#ep-yaml", |t| t.contains("api2.example.com")).await?;
+    ensure!(yaml.contains("team: payments"), "their label was lost:\n{yaml}");
+    ensure!(yaml.contains("number: 443"), "the user's port was not reapplied:\n{yaml}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_changes_appear_live_and_a_stale_edit_meets_the_conflict_path() -> Result<()> {
+    let dir = TempDir::new("ui-live")?;
+    let api = SpaceApiProcess::start(&dir.0, &[]).await?;
+    let kubeconfig = api.kubeconfig.display().to_string();
+    let server = Server::start_with(&["--kubeconfig", &kubeconfig]).await?;
+    let browser = Browser::start().await?;
+    let outcome = live_and_conflict(&browser.client, &server, &browser, &api).await;
+    if outcome.is_err() {
+        let _ = browser.screenshot("failed-live_and_conflict").await;
+    }
+    browser.close().await?;
+    api.kill().await?;
+    outcome
+}
