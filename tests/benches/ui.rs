@@ -1,0 +1,130 @@
+//! Browser figures for `cargo xtask bench`, measured in headless Chromium against real
+//! `egress-console apiserver` and `serve` processes: page load → interactive for the rules
+//! of a 5,000-rule Space and for the create form, and keystroke → inline message in a form
+//! of 200 targets (timed inside the page, from the input event to the message in the DOM).
+#![allow(missing_docs)]
+
+use anyhow::{Context, Result, ensure};
+use egress_e2e::Browser;
+use egress_e2e::bench::{fill, listed_only, percentile, resource, start, write_figures};
+use egress_e2e::ui::element;
+use kube::api::{Api, DynamicObject};
+use kube::{Client, Config};
+use serde_json::json;
+
+/// Waits, inside the page, until the live feed is up and an element matches the selector;
+/// returns `performance.now()` then: milliseconds since the navigation started. (No `eval`:
+/// the page's CSP forbids it.)
+const UNTIL_READY: &str =
+    "const [selector, done] = [arguments[0], arguments[arguments.length - 1]];
+    const ready = () => document.getElementById('feed-status')?.textContent === 'Live'
+        && !!document.querySelector(selector);
+    const check = () => ready() ? done(performance.now()) : requestAnimationFrame(check);
+    check();";
+
+/// Types alternately an IP (HTTPS makes that an `ip-protocol` error) and a name into the
+/// last host of the form; each sample is input event → the message shown or gone.
+const KEYSTROKES: &str = "const done = arguments[arguments.length - 1];
+    const inputs = document.querySelectorAll('input.host');
+    const input = inputs[inputs.length - 1];
+    const list = document.getElementById(input.id + '-diagnostics');
+    const samples = [];
+    let i = 0;
+    const one = () => {
+      const wantError = i % 2 === 0;
+      input.value = wantError ? `11.22.${i}.44` : `host-${i}.example.com`;
+      const started = performance.now();
+      const shown = () => !!list.querySelector('[data-code=\"ip-protocol\"]') === wantError;
+      const finish = () => { samples.push(performance.now() - started); i += 1;
+        if (i < 60) { setTimeout(one, 30); } else { done(samples); } };
+      input.dispatchEvent(new Event('input', {bubbles: true}));
+      if (shown()) { finish(); return; }
+      const observer = new MutationObserver(() => { if (shown()) { observer.disconnect(); finish(); } });
+      observer.observe(list, {childList: true, subtree: true, characterData: true});
+    };
+    one();";
+
+fn form_yaml(targets: usize) -> String {
+    let mut yaml = String::from(
+        "apiVersion: networking.tanzu.vmware.com/v1alpha1\nkind: EgressPoint\nmetadata:\n  name: big-form\nspec:\n  targets:\n",
+    );
+    for i in 0..targets {
+        yaml.push_str(&format!(
+            "  - hosts: [svc-{i}.form.example.com]\n    port: {{number: 443, protocol: HTTPS}}\n"
+        ));
+    }
+    yaml
+}
+
+async fn load_ms(browser: &Browser, url: &str, ready: &str) -> Result<f64> {
+    browser.client.goto(url).await?;
+    let at = browser.client.execute_async(UNTIL_READY, vec![ready.into()]).await?;
+    at.as_f64().context("no time from the page")
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    if listed_only() {
+        return Ok(());
+    }
+    let site = std::env::var("EGRESS_CONSOLE_SITE_DIR")
+        .context("EGRESS_CONSOLE_SITE_DIR (run through cargo xtask bench)")?;
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data").display().to_string();
+    let (_apiserver, api_addr) = start(
+        &["apiserver", "--listen", "127.0.0.1:0", "--data-dir", &data],
+        "Space API is at http://",
+    )
+    .await?;
+    let kube_client = Client::try_from(Config::new(format!("http://{api_addr}").parse()?))?;
+    let direct: Api<DynamicObject> = Api::namespaced_with(kube_client, "default", &resource());
+    eprintln!("ui bench: a Space of 5,000 EgressPoints");
+    fill(&direct, 0, 5000).await?;
+    let kubeconfig = dir.path().join("data/kubeconfig").display().to_string();
+    let (_console, url) = start(
+        &["serve", "--listen", "127.0.0.1:0", "--site-dir", &site, "--kubeconfig", &kubeconfig],
+        "Egress Console is at ",
+    )
+    .await?;
+    let browser = Browser::start().await?;
+    let outcome = measure(&browser, &url).await;
+    browser.close().await?;
+    write_figures(&outcome?)
+}
+
+async fn measure(browser: &Browser, url: &str) -> Result<serde_json::Value> {
+    let space = format!("{url}/spaces/egress-console");
+    // The first load warms the server's watch; then the median of five loads.
+    let rules_ready = "#rules tbody tr";
+    load_ms(browser, &space, rules_ready).await?;
+    let mut rules = Vec::new();
+    let mut form = Vec::new();
+    for _ in 0..5 {
+        rules.push(load_ms(browser, &space, rules_ready).await?);
+        form.push(load_ms(browser, &format!("{space}/egresspoints/new"), "input.host").await?);
+    }
+    eprintln!("ui bench: a form of 200 targets");
+    let client = &browser.client;
+    element(client, "#paste summary").await?.click().await?;
+    let textarea = element(client, "#yaml-input").await?;
+    client
+        .execute(
+            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![serde_json::to_value(&textarea)?, form_yaml(200).into()],
+        )
+        .await?;
+    element(client, "#yaml-load").await?.click().await?;
+    let count =
+        client.execute("return document.querySelectorAll('input.host').length", vec![]).await?;
+    ensure!(count.as_u64() == Some(200), "the form has {count} hosts, not 200");
+    let samples = client.execute_async(KEYSTROKES, vec![]).await?;
+    let mut keystrokes: Vec<f64> =
+        samples.as_array().context("no samples")?.iter().filter_map(|v| v.as_f64()).collect();
+    ensure!(keystrokes.len() == 60, "{} samples", keystrokes.len());
+    Ok(json!({
+        "rules_5000_interactive_ms": percentile(&mut rules, 0.5),
+        "form_interactive_ms": percentile(&mut form, 0.5),
+        "keystroke_200_targets_p50_ms": percentile(&mut keystrokes, 0.5),
+        "keystroke_200_targets_p95_ms": percentile(&mut keystrokes, 0.95),
+    }))
+}
