@@ -12,12 +12,12 @@ mod yaml_panel;
 use crate::api::{self, FeedStatus, SpaceFeed};
 use crate::components::{DiagnosticList, FeedBadge, Loading};
 use crate::pages::{Breadcrumbs, egress_point_href, param, space_param};
-use egress_rules::{Diagnostic, SpaceContext, WorkloadRef, check_value, has_errors};
+use egress_rules::{SpaceContext, WorkloadRef, check_value, has_errors};
 use leptos::prelude::*;
 use model::{option_value, supported};
 use save::{Conflict, SaveBar};
 use state::FormState;
-use targets::{Targets, messages, shown};
+use targets::{Messages, Targets, shown};
 use yaml_panel::YamlPanel;
 
 /// The create form.
@@ -138,7 +138,8 @@ fn EgressPointForm(
             })
         })
     });
-    let placed = Memo::new(move |_| checked.with(|d| form.place(d)));
+    let placed = Messages::new();
+    Effect::new(move |_| placed.publish(checked.with(|d| form.place(d))));
     // The preview follows typing after a short pause: rebuilding and laying out the YAML of
     // a 200-target form on every keystroke would delay the field's own message.
     let preview_text = RwSignal::new(object.with_untracked(egress_rules::yaml::to_yaml));
@@ -205,12 +206,12 @@ fn EgressPointForm(
 #[component]
 fn NameField(
     form: FormState,
-    placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>,
+    placed: Messages,
     submitted: RwSignal<bool>,
     editing: bool,
 ) -> impl IntoView {
     let visited = RwSignal::new(false);
-    let all = messages(placed, "name".into());
+    let all = placed.of("name".into());
     let items = shown(
         all,
         Signal::derive(move || {
@@ -238,10 +239,10 @@ fn NameField(
 #[component]
 fn SourceRefField(
     form: FormState,
-    placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>,
+    placed: Messages,
     choices: Memo<Option<Vec<WorkloadRef>>>,
 ) -> impl IntoView {
-    let items = messages(placed, "source-ref".into());
+    let items = placed.of("source-ref".into());
     // The chosen workload stays offered even when the Space no longer has it.
     let options = move || {
         let mut list: Vec<(String, String)> = choices
@@ -274,15 +275,13 @@ fn SourceRefField(
                     Some(_) => "Only Deployments and ContainerApps can be named (spec.sourceRef).".to_owned(),
                 }}
             </small>
-            <DiagnosticList id="source-ref-diagnostics" items=Signal::from(items) />
+            <DiagnosticList id="source-ref-diagnostics" items />
         </div>
     }
 }
 
 #[component]
-fn ObjectMessages(
-    placed: Memo<std::collections::HashMap<String, Vec<Diagnostic>>>,
-) -> impl IntoView {
-    let items = messages(placed, "object".into());
-    view! { <DiagnosticList id="object-diagnostics" items=Signal::from(items) /> }
+fn ObjectMessages(placed: Messages) -> impl IntoView {
+    let items = placed.of("object".into());
+    view! { <DiagnosticList id="object-diagnostics" items /> }
 }

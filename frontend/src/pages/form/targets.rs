@@ -7,17 +7,55 @@ use egress_rules::{Diagnostic, Protocol, has_errors};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
-/// Diagnostics of one DOM key, as a memo so only changed messages re-render.
-pub fn messages(
-    placed: Memo<HashMap<String, Vec<Diagnostic>>>,
-    key: String,
-) -> Memo<Vec<Diagnostic>> {
-    Memo::new(move |_| placed.with(|m| m.get(&key).cloned().unwrap_or_default()))
+/// The diagnostics of every field, published per field: each field listens to its own
+/// signal, which changes only when its messages do. With hundreds of targets this keeps a
+/// keystroke from waking every field.
+#[derive(Clone, Copy)]
+pub struct Messages {
+    fields: StoredValue<Vec<(String, RwSignal<Vec<Diagnostic>>)>>,
+    latest: StoredValue<HashMap<String, Vec<Diagnostic>>>,
+}
+
+impl Default for Messages {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Messages {
+    /// No messages yet.
+    pub fn new() -> Self {
+        Messages { fields: StoredValue::new(Vec::new()), latest: StoredValue::new(HashMap::new()) }
+    }
+
+    /// The messages of the field with DOM key `key` (`name`, `h{id}`, …).
+    pub fn of(&self, key: String) -> Signal<Vec<Diagnostic>> {
+        let now = self.latest.with_value(|m| m.get(&key).cloned().unwrap_or_default());
+        let signal = RwSignal::new(now);
+        self.fields.update_value(|f| f.push((key, signal)));
+        signal.into()
+    }
+
+    /// Hands each field its messages, touching only the fields whose messages changed.
+    pub fn publish(&self, placed: HashMap<String, Vec<Diagnostic>>) {
+        self.fields.update_value(|fields| {
+            // Fields that were removed from the form are gone for good.
+            fields.retain(|(_, signal)| !signal.is_disposed());
+            for (key, signal) in fields.iter() {
+                let empty = Vec::new();
+                let new = placed.get(key).unwrap_or(&empty);
+                if signal.try_with_untracked(|old| old != new) == Some(true) {
+                    signal.set(new.clone());
+                }
+            }
+        });
+        self.latest.set_value(placed);
+    }
 }
 
 /// Errors are held back until the field has content or has been left, so a new form does
 /// not open covered in red; warnings and infos always show.
-pub fn shown(all: Memo<Vec<Diagnostic>>, visited: Signal<bool>) -> Signal<Vec<Diagnostic>> {
+pub fn shown(all: Signal<Vec<Diagnostic>>, visited: Signal<bool>) -> Signal<Vec<Diagnostic>> {
     Signal::derive(move || {
         if visited.get() {
             all.get()
@@ -42,23 +80,19 @@ pub fn focus_later(id: String) {
 
 /// All target rows, with Add target.
 #[component]
-pub fn Targets(
-    form: FormState,
-    placed: Memo<HashMap<String, Vec<Diagnostic>>>,
-    submitted: RwSignal<bool>,
-) -> impl IntoView {
+pub fn Targets(form: FormState, placed: Messages, submitted: RwSignal<bool>) -> impl IntoView {
     let positions = Memo::new(move |_| {
         form.targets.with(|rows| {
             rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect::<HashMap<u64, usize>>()
         })
     });
     let add = move |_| focus_later(format!("h{}", form.add_target()));
-    let all = messages(placed, "targets".into());
+    let all = placed.of("targets".into());
     view! {
         <fieldset class="targets">
             <legend>"Targets"</legend>
             <p class="muted">"Each target is hosts reachable on one port with one protocol."</p>
-            <DiagnosticList id="targets-diagnostics" items=Signal::from(all) />
+            <DiagnosticList id="targets-diagnostics" items=all />
             <For each=move || form.targets.get() key=|row| row.id let:row>
                 <TargetRowView form row positions placed submitted />
             </For>
@@ -72,7 +106,7 @@ fn TargetRowView(
     form: FormState,
     row: TargetRow,
     positions: Memo<HashMap<u64, usize>>,
-    placed: Memo<HashMap<String, Vec<Diagnostic>>>,
+    placed: Messages,
     submitted: RwSignal<bool>,
 ) -> impl IntoView {
     let index = move || positions.with(|p| p.get(&row.id).copied().unwrap_or_default());
@@ -84,7 +118,7 @@ fn TargetRowView(
         row.hosts
             .with(|h| h.iter().enumerate().map(|(j, x)| (x.id, j)).collect::<HashMap<u64, usize>>())
     });
-    let port_all = messages(placed, format!("p{}", row.id));
+    let port_all = placed.of(format!("p{}", row.id));
     let port_visited = RwSignal::new(false);
     let port_shown = shown(
         port_all,
@@ -92,13 +126,13 @@ fn TargetRowView(
             port_visited.get() || submitted.get() || !row.port.with(String::is_empty)
         }),
     );
-    let protocol_all = messages(placed, format!("r{}", row.id));
-    let target_all = messages(placed, format!("t{}", row.id));
+    let protocol_all = placed.of(format!("r{}", row.id));
+    let target_all = placed.of(format!("t{}", row.id));
     let (port_id, protocol_id) = (format!("p{}", row.id), format!("r{}", row.id));
     view! {
         <fieldset class="target" data-target=move || index().to_string()>
             <legend>{move || format!("Target {}", number())}</legend>
-            <DiagnosticList id=format!("t{}-diagnostics", row.id) items=Signal::from(target_all) />
+            <DiagnosticList id=format!("t{}-diagnostics", row.id) items=target_all />
             <div class="hosts">
                 <For each=move || row.hosts.get() key=|h| h.id let:host>
                     <HostField row host target_index=Signal::derive(index) host_positions placed submitted />
@@ -124,7 +158,7 @@ fn TargetRowView(
                         on:change=move |ev| row.protocol.set(event_target_value(&ev))>
                         {Protocol::ALL.map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                     </select>
-                    <DiagnosticList id=format!("{protocol_id}-diagnostics") items=Signal::from(protocol_all) />
+                    <DiagnosticList id=format!("{protocol_id}-diagnostics") items=protocol_all />
                 </div>
             </div>
             <button type="button" class="link danger" disabled=move || count() <= 1 on:click=remove
@@ -139,13 +173,13 @@ fn HostField(
     host: HostInput,
     target_index: Signal<usize>,
     host_positions: Memo<HashMap<u64, usize>>,
-    placed: Memo<HashMap<String, Vec<Diagnostic>>>,
+    placed: Messages,
     submitted: RwSignal<bool>,
 ) -> impl IntoView {
     let j = move || host_positions.with(|p| p.get(&host.id).copied().unwrap_or_default());
     let id = format!("h{}", host.id);
     let visited = RwSignal::new(false);
-    let all = messages(placed, id.clone());
+    let all = placed.of(id.clone());
     let items = shown(
         all,
         Signal::derive(move || {
