@@ -202,6 +202,7 @@ async fn every_page_accessible(client: &Client, server: &Server, browser: &Brows
         ("/spaces/storefront/egresspoints/payment-gateway", "#targets", "page-egresspoint"),
         ("/spaces/storefront/egresspoints/payment-gateway/edit", "input.host", "page-edit"),
         ("/spaces/storefront/workloads/Deployment/checkout", "#effective-egress", "page-workload"),
+        ("/spaces/no-such-space", ".notice.error", "page-unknown-space"),
         ("/no/such/page", "main h1", "page-not-found"),
     ];
     let mut problems = Vec::new();

@@ -94,3 +94,40 @@ async fn kubectl_changes_appear_live_and_a_stale_edit_meets_the_conflict_path() 
     api.kill().await?;
     outcome
 }
+
+async fn sign_in_and_return(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
+    // The Space API writes one kubeconfig context per user of its token file.
+    client.goto(&format!("{}/spaces/egress-console-alice", server.url)).await?;
+    // No session: the app sends the user to sign in, remembering where they were.
+    wait_path(client, "/sign-in").await?;
+    let url = client.current_url().await?;
+    ensure!(url.query() == Some("next=%2Fspaces%2Fegress-console-alice"), "{url}");
+    element(client, "#token").await?.send_keys("alice-token").await?;
+    browser.screenshot("sign-in").await?;
+    element(client, "button[type=submit]").await?.click().await?;
+    wait_path(client, "/spaces/egress-console-alice").await?;
+    wait_text(client, "#feed-status", |t| t == "Live").await?;
+    element(client, "#empty-space").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn token_mode_sends_the_user_to_sign_in_and_back() -> Result<()> {
+    let dir = TempDir::new("ui-token")?;
+    let tokens = dir.0.join("tokens.csv");
+    std::fs::write(&tokens, "alice-token,alice,1\n")?;
+    let data = dir.0.join("data");
+    std::fs::create_dir_all(&data)?;
+    let api = SpaceApiProcess::start(&data, &["--token-auth-file", &tokens.display().to_string()])
+        .await?;
+    let kubeconfig = api.kubeconfig.display().to_string();
+    let server = Server::start_with(&["--kubeconfig", &kubeconfig, "--auth", "token"]).await?;
+    let browser = Browser::start().await?;
+    let outcome = sign_in_and_return(&browser.client, &server, &browser).await;
+    if outcome.is_err() {
+        let _ = browser.screenshot("failed-sign_in_and_return").await;
+    }
+    browser.close().await?;
+    api.kill().await?;
+    outcome
+}

@@ -2,7 +2,7 @@
 //! `snapshot` on every (re)connect, then `change` events. Pages read its signals; the
 //! connection closes when the page that opened it goes away.
 
-use super::space_path;
+use super::{Problem, egress_points, space_path};
 use egress_rules::{EgressPoint, SpaceIndex, decode};
 use futures::StreamExt;
 use futures::channel::oneshot;
@@ -46,8 +46,8 @@ pub enum FeedStatus {
     Live,
     /// Lost; the browser retries by itself. The data shown is the last known.
     Reconnecting,
-    /// Could not start at all.
-    Failed(String),
+    /// Not available: forbidden, unknown, unreachable (the problem says which).
+    Failed(Problem),
 }
 
 /// The live EgressPoints of a Space.
@@ -112,21 +112,23 @@ impl SpaceFeed {
     }
 
     async fn run(self, space: &str) {
+        // A plain GET first: an EventSource only ever says "error", while this answers in
+        // words when the Space is forbidden, unknown or unreachable, and a 401 sends the
+        // user to sign in. It also shows the Space before the stream is up.
+        match egress_points(space).await {
+            Ok(list) => self.apply_items(list.items, true),
+            Err(problem) => return self.fail(problem),
+        }
         let url = format!("{}/events", space_path(space));
-        let mut first = true;
         // A `resync` asks for a fresh snapshot: reconnect.
         loop {
             let mut source = match EventSource::new(&url) {
                 Ok(source) => source,
-                Err(e) => {
-                    self.status.set(FeedStatus::Failed(format!("{e:?}")));
-                    return;
-                }
+                Err(e) => return self.fail(Problem::browser(format!("{e:?}"))),
             };
             let streams = ["snapshot", "change", "resync"].map(|name| source.subscribe(name));
             let [Ok(snapshots), Ok(changes), Ok(resyncs)] = streams else {
-                self.status.set(FeedStatus::Failed("the browser refused the event stream".into()));
-                return;
+                return self.fail(Problem::browser("the browser refused the event stream".into()));
             };
             let mut events = futures::stream::select_all([snapshots, changes, resyncs]);
             while let Some(event) = events.next().await {
@@ -138,30 +140,48 @@ impl SpaceFeed {
                     Ok((kind, message)) => {
                         let data = message.data().as_string().unwrap_or_default();
                         match kind.as_str() {
-                            "snapshot" => self.apply_snapshot(&data, first),
+                            "snapshot" => self.apply_snapshot(&data),
                             "change" => self.apply_change(&data),
                             _ => break,
                         }
-                        first = false;
                     }
-                    // EventSource reconnects by itself and the server then sends a snapshot.
-                    Err(_) => self.set_status(FeedStatus::Reconnecting),
+                    // EventSource reconnects by itself and the server then sends a snapshot;
+                    // but a Space that became forbidden or unknown will not come back.
+                    Err(_) => {
+                        self.set_status(FeedStatus::Reconnecting);
+                        if let Err(problem) = egress_points(space).await
+                            && matches!(problem.status, 401 | 403 | 404)
+                        {
+                            return self.fail(problem);
+                        }
+                    }
                 }
             }
             source.close();
         }
     }
 
-    fn apply_snapshot(&self, data: &str, first: bool) {
+    fn fail(&self, problem: Problem) {
+        if !self.status.is_disposed() {
+            self.status.set(FeedStatus::Failed(problem));
+        }
+    }
+
+    fn apply_snapshot(&self, data: &str) {
         let Ok(snapshot) = serde_json::from_str::<Snapshot>(data) else { return };
-        let next: BTreeMap<String, StoredEgressPoint> = snapshot
-            .items
+        self.apply_items(snapshot.items, false);
+    }
+
+    /// Replaces the state with a full list. The first (from the GET) only fills; a
+    /// snapshot from the stream makes the feed live, and what differs from the state shown
+    /// changed meanwhile.
+    fn apply_items(&self, items: Vec<Value>, first: bool) {
+        let next: BTreeMap<String, StoredEgressPoint> = items
             .into_iter()
             .map(StoredEgressPoint::new)
             .map(|ep| (ep.model.name().to_owned(), ep))
             .collect();
         if !first {
-            // A reconnect: whatever differs from what was shown changed meanwhile.
             let changed: Vec<String> = self.items.with_untracked(|old| {
                 next.iter()
                     .filter(|(name, ep)| old.get(*name) != Some(ep))
@@ -174,7 +194,9 @@ impl SpaceFeed {
             }
         }
         self.items.set(next);
-        self.set_status(FeedStatus::Live);
+        if !first {
+            self.set_status(FeedStatus::Live);
+        }
     }
 
     /// Sets the status only when it changes: pages re-render on status changes.

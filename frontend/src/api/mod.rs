@@ -70,6 +70,11 @@ impl Problem {
         }
     }
 
+    /// The browser itself refused something.
+    pub fn browser(detail: String) -> Self {
+        Problem { title: "The browser refused".into(), detail, ..Problem::default() }
+    }
+
     /// What the user can do about it, by status.
     pub fn advice(&self) -> &'static str {
         match self.status {

@@ -46,7 +46,7 @@ pub fn FeedBadge(
         FeedStatus::Reconnecting => {
             ("pending", "Reconnecting… (showing last known state)".to_owned())
         }
-        FeedStatus::Failed(why) => ("failed", format!("Live updates off: {why}")),
+        FeedStatus::Failed(problem) => ("failed", format!("Not available: {}", problem.title)),
     };
     view! {
         <span class=move || format!("badge feed {}", text().0) role="status" id="feed-status">

@@ -47,6 +47,7 @@ fn WorkloadView(space: String, workload: WorkloadRef) -> impl IntoView {
             <p class="lede">"Everything this workload may reach: the EgressPoints of the whole Space plus those that name it in spec.sourceRef."</p>
             {move || match (feed.status.get(), rules.get()) {
                 (FeedStatus::Connecting, _) => view! { <Loading what="Loading the Space's EgressPoints…" /> }.into_any(),
+                (FeedStatus::Failed(problem), _) => view! { <ProblemNotice problem /> }.into_any(),
                 (_, rules) if rules.is_empty() => view! {
                     <p class="empty" id="no-egress">"Nothing: no EgressPoint applies to this workload, so it cannot reach anything outside the platform."</p>
                 }.into_any(),

@@ -13,11 +13,13 @@ form-action 'self'; object-src 'none'";
 const HEADERS: [(HeaderName, &str); 4] = [
     (header::CONTENT_SECURITY_POLICY, CSP),
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    (header::REFERRER_POLICY, "no-referrer"),
+    // `same-origin`, not `no-referrer`: with `no-referrer` Chromium sends `Origin: null` on
+    // same-site form posts, which the cross-origin write check must refuse (sign-in broke).
+    (header::REFERRER_POLICY, "same-origin"),
     (header::X_FRAME_OPTIONS, "DENY"),
 ];
 
-/// `router` with CSP, nosniff, no referrer and no framing on every response.
+/// `router` with CSP, nosniff, no cross-site referrer and no framing on every response.
 pub fn with_security_headers(router: Router) -> Router {
     HEADERS.into_iter().fold(router, |router, (name, value)| {
         router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))

@@ -39,6 +39,7 @@ fn EgressPointView(space: String, name: String) -> impl IntoView {
                 view! { <Details space=space.clone() stored feed /> }.into_any()
             }
             (FeedStatus::Connecting, None) => view! { <Loading what="Loading the EgressPoint…" /> }.into_any(),
+            (FeedStatus::Failed(problem), None) => view! { <ProblemNotice problem /> }.into_any(),
             (_, None) => view! {
                 <div class="notice error" role="alert" id="not-found">
                     <strong>{format!("There is no EgressPoint {name} in this Space.")}</strong>

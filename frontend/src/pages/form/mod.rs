@@ -10,7 +10,7 @@ mod targets;
 mod yaml_panel;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
-use crate::components::{DiagnosticList, FeedBadge, Loading};
+use crate::components::{DiagnosticList, FeedBadge, Loading, ProblemNotice};
 use crate::pages::{Breadcrumbs, egress_point_href, param, space_param};
 use egress_rules::{SpaceContext, WorkloadRef, check_value, has_errors};
 use leptos::prelude::*;
@@ -56,11 +56,12 @@ pub fn EditPage() -> impl IntoView {
                 opened.set(true);
             }
             if opened.get_untracked() {
-                return Some(true);
+                return Some(Ok(true));
             }
             match feed.status.get() {
                 FeedStatus::Connecting => None,
-                _ => Some(false),
+                FeedStatus::Failed(problem) => Some(Err(problem)),
+                _ => Some(Ok(false)),
             }
         });
         let middle = (name.clone(), egress_point_href(&space, &name));
@@ -68,11 +69,12 @@ pub fn EditPage() -> impl IntoView {
         view! {
             <Breadcrumbs space=space.clone() middle here="Edit" />
             {move || match ready.get() {
-                Some(true) => view! {
+                Some(Ok(true)) => view! {
                     <EgressPointForm space=space_for_view.clone() feed form editing=Some(name_for_view.clone()) />
                 }.into_any(),
                 None => view! { <Loading what="Loading the EgressPoint…" /> }.into_any(),
-                Some(false) => view! {
+                Some(Err(problem)) => view! { <ProblemNotice problem /> }.into_any(),
+                Some(Ok(false)) => view! {
                     <div class="notice error" role="alert">
                         <strong>{format!("There is no EgressPoint {} to edit.", name_for_view)}</strong>
                         <p>"It may have been deleted meanwhile."</p>

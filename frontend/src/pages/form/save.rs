@@ -4,9 +4,9 @@
 
 use super::state::FormState;
 use crate::api::{self, Problem, SpaceFeed, StoredEgressPoint};
-use crate::components::{ProblemNotice, YamlBlock};
+use crate::components::{LineDiff, ProblemNotice};
 use crate::pages::egress_point_href;
-use egress_rules::{Diagnostic, decode, has_errors};
+use egress_rules::{Diagnostic, has_errors};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -152,19 +152,14 @@ pub fn SaveBar(
             })}
             {move || conflict.get().map(|c| {
                 let theirs = StoredEgressPoint::new(c.current.clone());
-                let mut shown = c.current.clone();
-                if let Some(meta) = shown["metadata"].as_object_mut() { meta.remove("managedFields"); }
-                let yaml = egress_rules::yaml::to_yaml(&shown);
                 let version = theirs.resource_version();
-                let theirs_targets = decode(&c.current).egress_point.spec.targets.len();
+                let opened = form.base.with_untracked(|b| b.clone()).map(|b| comparable_yaml(&b)).unwrap_or_default();
+                let now = comparable_yaml(&c.current);
                 view! {
                     <div class="notice warning" id="conflict" role="alert">
                         <strong>"Someone else changed this EgressPoint after you opened it."</strong>
-                        <p>{format!("Their version ({version}) has {theirs_targets} target(s). Nothing was saved, and your edit is still in the form.")}</p>
-                        <details open>
-                            <summary>"Their version"</summary>
-                            <YamlBlock id="conflict-yaml" yaml=Signal::stored(yaml) file_name=Signal::stored("theirs.yaml".to_owned()) />
-                        </details>
+                        <p>{format!("Nothing was saved, and your edit is still in the form. Their version is {version}; what they changed:")}</p>
+                        <LineDiff id="conflict-diff" old=opened new=now />
                         <div class="actions">
                             <button type="button" class="primary" id="reapply" on:click=reapply.clone()>"Reapply my edit to their version"</button>
                             <button type="button" class="secondary" id="take-theirs" on:click=take_theirs>"Discard my edit, load theirs"</button>
@@ -174,6 +169,21 @@ pub fn SaveBar(
             })}
         </div>
     }
+}
+
+/// An object as YAML without the fields the server rewrites on every write, so a diff
+/// shows what a person changed.
+fn comparable_yaml(object: &Value) -> String {
+    let mut object = object.clone();
+    if let Some(meta) = object["metadata"].as_object_mut() {
+        for key in ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp"] {
+            meta.remove(key);
+        }
+    }
+    if let Some(map) = object.as_object_mut() {
+        map.remove("status");
+    }
+    egress_rules::yaml::to_yaml(&object)
 }
 
 fn fail(p: Problem, problem: RwSignal<Option<Problem>>, conflict: RwSignal<Option<Conflict>>) {

@@ -4,7 +4,7 @@
 mod rows;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
-use crate::components::{FeedBadge, Loading};
+use crate::components::{FeedBadge, Loading, ProblemNotice};
 use crate::pages::{Breadcrumbs, space_param, workload_href};
 use egress_rules::{AppliesTo, Protocol};
 use leptos::prelude::*;
@@ -79,13 +79,8 @@ fn SpaceRules(space: String) -> impl IntoView {
             {move || {
                 match state.get() {
                     (FeedStatus::Connecting, _) => view! { <Loading what="Loading the Space's EgressPoints…" /> }.into_any(),
-                    (FeedStatus::Failed(why), true) => view! {
-                        <div class="notice error" role="alert">
-                            <strong>"This Space could not be loaded."</strong>
-                            <p>{why}</p>
-                            <p class="advice">"Go back to Spaces to see whether it is reachable, then retry."</p>
-                        </div>
-                    }.into_any(),
+                    (FeedStatus::Failed(problem), _) => view! { <ProblemNotice problem /> }.into_any(),
+                    (FeedStatus::Reconnecting, true) => view! { <Loading what="Connecting to the Space…" /> }.into_any(),
                     (_, true) => view! { <EmptySpace space=space_for_rows.clone() /> }.into_any(),
                     (_, false) => view! {
                         <RulesTable space=space_for_rows.clone() shown sort_by page recently_changed=feed.recently_changed total=all_rows />
