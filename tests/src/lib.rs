@@ -143,6 +143,11 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver on a free port and opens a session with a fresh profile.
     pub async fn start() -> Result<Browser> {
+        Self::start_with(&[]).await
+    }
+
+    /// The same, with more Chromium flags (e.g. a dark colour scheme).
+    pub async fn start_with(extra: &[&str]) -> Result<Browser> {
         let port = free_port()?;
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -165,6 +170,7 @@ impl Browser {
             "--window-size=1280,900",
             &format!("--user-data-dir={}", profile.0.display()),
         ];
+        let args: Vec<&str> = args.iter().copied().chain(extra.iter().copied()).collect();
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),

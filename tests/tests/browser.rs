@@ -88,6 +88,11 @@ async fn create_edit_delete(client: &Client, server: &Server, browser: &Browser)
     client.goto(&format!("{}/spaces/sandbox", server.url)).await?;
     let row = element(client, "tr[data-egresspoint='billing-db']").await?;
     ensure!(row.text().await?.contains("11.22.33.44"));
+    let pager = element(client, "nav.pager").await?.text().await?;
+    ensure!(
+        pager == "Previous\nPage 1 of 1\nNext" || pager == "Previous Page 1 of 1 Next",
+        "{pager:?}"
+    );
     browser.screenshot("rules-table").await?;
 
     // Edit: the form opens filled; the change is saved.
@@ -194,7 +199,14 @@ async fn pasted_yaml_fills_the_form_and_reports_unknown_fields() -> Result<()> {
     in_browser!(paste_yaml)
 }
 
-async fn every_page_accessible(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
+/// Visits every page, saves a screenshot of each (names ending in `suffix`) and returns
+/// what axe-core reports as serious or critical.
+async fn audit_pages(
+    client: &Client,
+    server: &Server,
+    browser: &Browser,
+    suffix: &str,
+) -> Result<Vec<String>> {
     let pages = [
         ("/", "#spaces", "page-spaces"),
         ("/spaces/storefront", "#rules tbody tr", "page-rules"),
@@ -209,11 +221,25 @@ async fn every_page_accessible(client: &Client, server: &Server, browser: &Brows
     for (path, ready, shot) in pages {
         client.goto(&format!("{}{path}", server.url)).await?;
         element(client, ready).await?;
-        browser.screenshot(shot).await?;
+        browser.screenshot(&format!("{shot}{suffix}")).await?;
         for violation in axe_violations(client).await? {
             problems.push(format!("{path}: {violation}"));
         }
     }
+    Ok(problems)
+}
+
+async fn every_page_accessible(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
+    let problems = audit_pages(client, server, browser, "").await?;
+    // The check itself works: an input without a label is reported.
+    client
+        .execute("document.querySelector('main').append(document.createElement('input'))", vec![])
+        .await?;
+    let planted = axe_violations(client).await?;
+    ensure!(
+        planted.iter().any(|v| v.contains("label")),
+        "axe-core missed an unlabelled input: {planted:?}"
+    );
     ensure!(problems.is_empty(), "axe-core found:\n{}", problems.join("\n"));
 
     // The workload page answers "can it reach…?" with the EgressPoint that allows it.
@@ -237,4 +263,26 @@ async fn every_page_accessible(client: &Client, server: &Server, browser: &Brows
 #[tokio::test(flavor = "multi_thread")]
 async fn every_page_passes_axe_core_and_the_workload_page_answers_reachability() -> Result<()> {
     in_browser!(every_page_accessible)
+}
+
+async fn dark_pages_accessible(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
+    client.goto(&server.url).await?;
+    let dark =
+        client.execute("return matchMedia('(prefers-color-scheme: dark)').matches", vec![]).await?;
+    ensure!(dark == serde_json::Value::Bool(true), "Chromium did not take the dark scheme");
+    let problems = audit_pages(client, server, browser, "-dark").await?;
+    ensure!(problems.is_empty(), "axe-core found, in the dark theme:\n{}", problems.join("\n"));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_passes_axe_core_in_the_dark_theme_too() -> Result<()> {
+    let server = Server::start().await?;
+    let browser = Browser::start_with(&["--blink-settings=preferredColorScheme=0"]).await?;
+    let outcome = dark_pages_accessible(&browser.client, &server, &browser).await;
+    if outcome.is_err() {
+        let _ = browser.screenshot("failed-dark_pages_accessible").await;
+    }
+    browser.close().await?;
+    outcome
 }

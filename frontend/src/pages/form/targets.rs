@@ -161,7 +161,7 @@ fn TargetRowView(
                     <DiagnosticList id=format!("{protocol_id}-diagnostics") items=protocol_all />
                 </div>
             </div>
-            <button type="button" class="link danger" disabled=move || count() <= 1 on:click=remove
+            <button type="button" class="link danger" disabled=move || { count() <= 1 } on:click=remove
                 aria-label=move || format!("Remove target {}", number())>"Remove target"</button>
         </fieldset>
     }

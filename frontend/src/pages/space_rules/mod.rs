@@ -203,7 +203,7 @@ fn RulesTable(
             <button type="button" class="secondary" disabled=move || page.get() == 0
                 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
             <span>{move || format!("Page {} of {}", page.get() + 1, pages())}</span>
-            <button type="button" class="secondary" disabled=move || page.get() + 1 >= pages()
+            <button type="button" class="secondary" disabled=move || { page.get() + 1 >= pages() }
                 on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
         </nav>
     }
