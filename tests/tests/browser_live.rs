@@ -8,11 +8,15 @@ use fantoccini::Client;
 use fantoccini::key::Key;
 
 fn manifest(port: u16) -> String {
+    named("from-kubectl", port)
+}
+
+fn named(name: &str, port: u16) -> String {
     format!(
         "apiVersion: networking.tanzu.vmware.com/v1alpha1
 kind: EgressPoint
 metadata:
-  name: from-kubectl
+  name: {name}
   labels: {{team: payments}}
 spec:
   targets:
@@ -52,6 +56,19 @@ async fn live_and_conflict(
         "the new row is not highlighted"
     );
     browser.screenshot("rules-live-update").await?;
+
+    // A hidden tab closes its stream (browsers allow six connections per server); shown
+    // again, it reconnects and what changed meanwhile appears, highlighted.
+    let set_hidden =
+        "Object.defineProperty(document, 'hidden', {value: arguments[0], configurable: true});
+        document.dispatchEvent(new Event('visibilitychange', {bubbles: true}));";
+    client.execute(set_hidden, vec![true.into()]).await?;
+    wait_text(client, "#feed-status", |t| t.starts_with("Paused")).await?;
+    kubectl_apply(&api.kubeconfig, &named("while-hidden", 443))?;
+    client.execute(set_hidden, vec![false.into()]).await?;
+    let row = element(client, "tr[data-egresspoint='while-hidden']").await?;
+    ensure!(row.attr("class").await?.unwrap_or_default().contains("changed"), "not highlighted");
+    wait_text(client, "#feed-status", |t| t == "Live").await?;
 
     // Open the edit form, then someone else changes the EgressPoint.
     client.goto(&format!("{space}/egresspoints/from-kubectl/edit")).await?;

@@ -46,6 +46,8 @@ pub enum FeedStatus {
     Live,
     /// Lost; the browser retries by itself. The data shown is the last known.
     Reconnecting,
+    /// The tab is hidden: the stream is closed until it is shown again.
+    Paused,
     /// Not available: forbidden, unknown, unreachable (the problem says which).
     Failed(Problem),
 }
@@ -62,6 +64,12 @@ pub struct SpaceFeed {
     pub revision: RwSignal<u64>,
     /// Names changed live (not by the first snapshot), for highlighting.
     pub recently_changed: RwSignal<Vec<String>>,
+}
+
+/// What the feed's loop waits for: a stream event, or the tab shown or hidden.
+enum Input {
+    Event(Result<(String, web_sys::MessageEvent), gloo_net::eventsource::EventSourceError>),
+    Visible(bool),
 }
 
 #[derive(Deserialize)]
@@ -99,19 +107,26 @@ impl SpaceFeed {
             let stop_now = stop_now.clone();
             move |_| stop_now()
         });
+        // A hidden tab pauses its stream for the same reason: seven open tabs must not
+        // starve each other. Coming back reconnects, and the snapshot shows what changed.
+        let (visibility, visible) = futures::channel::mpsc::unbounded::<bool>();
+        let on_visibility = window_event_listener_untyped("visibilitychange", move |_| {
+            let _ = visibility.unbounded_send(!document().hidden());
+        });
         on_cleanup(move || {
             on_leave.remove();
+            on_visibility.remove();
             stop_now();
         });
         spawn_local(async move {
-            let run = feed.run(&space);
+            let run = feed.run(&space, visible);
             futures::pin_mut!(run);
             futures::future::select(run, stopped).await;
         });
         feed
     }
 
-    async fn run(self, space: &str) {
+    async fn run(self, space: &str, mut visible: futures::channel::mpsc::UnboundedReceiver<bool>) {
         // A plain GET first: an EventSource only ever says "error", while this answers in
         // words when the Space is forbidden, unknown or unreachable, and a 401 sends the
         // user to sign in. It also shows the Space before the stream is up.
@@ -120,8 +135,16 @@ impl SpaceFeed {
             Err(problem) => return self.fail(problem),
         }
         let url = format!("{}/events", space_path(space));
-        // A `resync` asks for a fresh snapshot: reconnect.
+        // A `resync` asks for a fresh snapshot, a hidden tab pauses: both reconnect.
         loop {
+            if document().hidden() {
+                self.set_status(FeedStatus::Paused);
+                while let Some(now_visible) = visible.next().await {
+                    if now_visible {
+                        break;
+                    }
+                }
+            }
             let mut source = match EventSource::new(&url) {
                 Ok(source) => source,
                 Err(e) => return self.fail(Problem::browser(format!("{e:?}"))),
@@ -130,14 +153,18 @@ impl SpaceFeed {
             let [Ok(snapshots), Ok(changes), Ok(resyncs)] = streams else {
                 return self.fail(Problem::browser("the browser refused the event stream".into()));
             };
-            let mut events = futures::stream::select_all([snapshots, changes, resyncs]);
-            while let Some(event) = events.next().await {
+            let events =
+                futures::stream::select_all([snapshots, changes, resyncs]).map(Input::Event);
+            let mut inputs = futures::stream::select(events, visible.by_ref().map(Input::Visible));
+            while let Some(input) = inputs.next().await {
                 // The page that opened the feed is gone: stop.
                 if self.items.is_disposed() {
                     return;
                 }
-                match event {
-                    Ok((kind, message)) => {
+                match input {
+                    Input::Visible(false) => break,
+                    Input::Visible(true) => {}
+                    Input::Event(Ok((kind, message))) => {
                         let data = message.data().as_string().unwrap_or_default();
                         match kind.as_str() {
                             "snapshot" => self.apply_snapshot(&data),
@@ -147,7 +174,7 @@ impl SpaceFeed {
                     }
                     // EventSource reconnects by itself and the server then sends a snapshot;
                     // but a Space that became forbidden or unknown will not come back.
-                    Err(_) => {
+                    Input::Event(Err(_)) => {
                         self.set_status(FeedStatus::Reconnecting);
                         if let Err(problem) = egress_points(space).await
                             && matches!(problem.status, 401 | 403 | 404)
@@ -157,6 +184,7 @@ impl SpaceFeed {
                     }
                 }
             }
+            drop(inputs);
             source.close();
         }
     }

@@ -46,6 +46,7 @@ pub fn FeedBadge(
         FeedStatus::Reconnecting => {
             ("pending", "Reconnecting… (showing last known state)".to_owned())
         }
+        FeedStatus::Paused => ("pending", "Paused while this tab is hidden".to_owned()),
         FeedStatus::Failed(problem) => ("failed", format!("Not available: {}", problem.title)),
     };
     view! {
