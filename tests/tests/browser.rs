@@ -257,6 +257,15 @@ async fn every_page_accessible(client: &Client, server: &Server, browser: &Brows
     element(client, "#reach-ask").await?.click().await?;
     wait_text(client, "#reach-answer", |t| t.starts_with("No")).await?;
     browser.screenshot("page-workload-answer").await?;
+
+    // Any workload can be chosen, also one no EgressPoint names: it has the Space-wide rules.
+    client.goto(&format!("{}/spaces/storefront", server.url)).await?;
+    wait_text(client, "#workload-picker", |t| t.contains("search (Deployment)")).await?;
+    element(client, "#workload-picker").await?.select_by_value("Deployment/search").await?;
+    element(client, "#workload-show").await?.click().await?;
+    wait_path(client, "/spaces/storefront/workloads/Deployment/search").await?;
+    let egress = wait_text(client, "#effective-egress", |t| t.contains("api.github.com")).await?;
+    ensure!(!egress.contains("api.stripe.com"), "{egress}");
     Ok(())
 }
 

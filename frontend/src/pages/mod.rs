@@ -10,7 +10,7 @@ pub use egress_point::EgressPointPage;
 pub use form::{CreatePage, EditPage};
 pub use space_rules::SpaceRulesPage;
 pub use spaces::SpacesPage;
-pub use workload::WorkloadPage;
+pub use workload::{WorkloadPage, WorkloadPicker};
 
 use crate::api;
 use egress_rules::{SUPPORTED_SOURCE_KINDS, WorkloadRef};

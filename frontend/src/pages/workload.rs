@@ -3,7 +3,9 @@
 
 use crate::api::{self, FeedStatus, Problem, SpaceFeed};
 use crate::components::{FeedBadge, Loading, ProblemNotice};
-use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, workload_of};
+use crate::pages::{
+    Breadcrumbs, egress_point_href, param, space_param, workload_href, workload_of,
+};
 use egress_rules::{AppliesTo, Protocol, Reachability, WorkloadRef, effective_egress};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -139,5 +141,49 @@ fn ReachabilityCheck(space: String, workload: WorkloadRef) -> impl IntoView {
                 })}
             </div>
         </section>
+    }
+}
+
+/// "Show the egress of workload …": every Deployment and ContainerApp of the Space, including
+/// those no EgressPoint names (they still get the Space-wide rules).
+#[component]
+pub fn WorkloadPicker(space: String, workloads: Memo<Option<Vec<WorkloadRef>>>) -> impl IntoView {
+    let chosen = RwSignal::new(String::new());
+    let navigate = leptos_router::hooks::use_navigate();
+    let choices = move || {
+        workloads
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|w| workload_of(&w.kind, &w.name).is_some())
+            .collect::<Vec<_>>()
+    };
+    let show = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let picked = chosen.get_untracked();
+        if let Some(w) = choices().into_iter().find(|w| format!("{}/{}", w.kind, w.name) == picked)
+        {
+            navigate(&workload_href(&space, &w), Default::default());
+        }
+    };
+    view! {
+        <form class="row workload-picker" on:submit=show>
+            <div class="field">
+                <label for="workload-picker">"Workload egress"</label>
+                <select id="workload-picker" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                    <option value="">
+                        {move || if workloads.get().is_some() { "Choose a workload…" } else { "Loading workloads…" }}
+                    </option>
+                    {move || choices().into_iter().map(|w| {
+                        let value = format!("{}/{}", w.kind, w.name);
+                        view! { <option value=value>{format!("{} ({})", w.name, w.kind)}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field submit">
+                <button type="submit" class="secondary" id="workload-show"
+                    disabled=move || chosen.with(String::is_empty)>"Show its egress"</button>
+            </div>
+        </form>
     }
 }

@@ -66,7 +66,7 @@ fn EgressPointView(space: String, name: String) -> impl IntoView {
 fn Details(space: String, stored: StoredEgressPoint, feed: SpaceFeed) -> impl IntoView {
     let ep = stored.model.clone();
     let index = feed.index();
-    let own_rows: Vec<RuleRow> = index.with_untracked(|index| rows([&ep], index));
+    let own_rows: Vec<RuleRow> = index.with_untracked(|index| rows([&ep], index, None));
     let applies = match ep.applies_to() {
         AppliesTo::Space => view! { <p id="applies-to">"Applies to " <strong>"every workload of the Space"</strong> "."</p> }.into_any(),
         AppliesTo::Workload(w) => {

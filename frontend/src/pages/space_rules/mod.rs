@@ -5,7 +5,7 @@ mod rows;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
 use crate::components::{FeedBadge, Loading, ProblemNotice};
-use crate::pages::{Breadcrumbs, space_param, workload_href};
+use crate::pages::{Breadcrumbs, WorkloadPicker, space_param, workload_href};
 use egress_rules::{AppliesTo, Protocol};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -28,8 +28,23 @@ pub fn SpaceRulesPage() -> impl IntoView {
 fn SpaceRules(space: String) -> impl IntoView {
     let feed = SpaceFeed::open(space.clone());
     let index = feed.index();
+    let workload_list = {
+        let space = space.clone();
+        LocalResource::new(move || {
+            let space = space.clone();
+            async move { api::workloads(&space).await }
+        })
+    };
+    // Unknown until loaded (or when the list fails): then `workload-missing` is not judged.
+    let known_workloads = Memo::new(move |_| workload_list.get().and_then(Result::ok));
     let all_rows = Memo::new(move |_| {
-        index.with(|index| feed.items.with(|items| rows(items.values().map(|e| &e.model), index)))
+        known_workloads.with(|workloads| {
+            index.with(|index| {
+                feed.items.with(|items| {
+                    rows(items.values().map(|e| &e.model), index, workloads.as_deref())
+                })
+            })
+        })
     });
     let filter = RwSignal::new(Filter::default());
     let sort_by = RwSignal::new((SortBy::EgressPoint, true));
@@ -76,6 +91,7 @@ fn SpaceRules(space: String) -> impl IntoView {
                 "What the workloads of this Space may reach outside the platform. Changes made anywhere (kubectl, other users) appear here as they happen."
             </p>
             <Filters filter workloads />
+            <WorkloadPicker space=space.clone() workloads=known_workloads />
             {move || {
                 match state.get() {
                     (FeedStatus::Connecting, _) => view! { <Loading what="Loading the Space's EgressPoints…" /> }.into_any(),

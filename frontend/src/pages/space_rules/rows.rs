@@ -1,7 +1,9 @@
 //! The rows of the rules table: one per host+port+protocol of every EgressPoint, each with the
 //! rules' diagnostics for it, and the filter and sort over them. Plain data, no UI.
 
-use egress_rules::{AppliesTo, Diagnostic, EgressPoint, Severity, SpaceContext, SpaceIndex, path};
+use egress_rules::{
+    AppliesTo, Diagnostic, EgressPoint, Severity, SpaceContext, SpaceIndex, WorkloadRef, path,
+};
 use std::cmp::Ordering;
 
 /// One host of one target of one EgressPoint.
@@ -36,14 +38,16 @@ fn severity_rank(s: Severity) -> u8 {
     }
 }
 
-/// Every row of a Space, EgressPoints in name order, checked against the Space.
+/// Every row of a Space, EgressPoints in name order, checked against the Space (and its
+/// workloads, when known).
 pub fn rows<'a>(
     egress_points: impl IntoIterator<Item = &'a EgressPoint>,
     index: &SpaceIndex,
+    workloads: Option<&[WorkloadRef]>,
 ) -> Vec<RuleRow> {
     let mut out = Vec::new();
     for ep in egress_points {
-        let context = SpaceContext { index, workloads: None };
+        let context = SpaceContext { index, workloads };
         let diagnostics = egress_rules::validate_in_space(ep, context);
         let applies_to = ep.applies_to();
         for (i, target) in ep.spec.targets.iter().enumerate() {
@@ -165,7 +169,7 @@ mod tests {
     #[test]
     fn one_row_per_host_with_its_own_diagnostics() {
         let eps = space();
-        let rows = rows(&eps, &SpaceIndex::build(&eps));
+        let rows = rows(&eps, &SpaceIndex::build(&eps), None);
         assert_eq!(rows.len(), 3);
         // "IP hosts can only use protocol TCP": the IP row carries it, its sibling does not.
         assert!(rows[1].diagnostics.iter().any(|d| d.code.as_str() == "ip-protocol"));
@@ -176,12 +180,14 @@ mod tests {
     #[test]
     fn filter_and_sort() {
         let eps = space();
-        let mut all = rows(&eps, &SpaceIndex::build(&eps));
+        let mut all = rows(&eps, &SpaceIndex::build(&eps), Some(&[]));
         let tcp = Filter { protocol: "TCP".into(), ..Filter::default() };
         assert_eq!(all.iter().filter(|r| tcp.accepts(r)).count(), 1);
         let space_wide =
             Filter { applies_to: "space".into(), text: "GITHUB".into(), ..Filter::default() };
         assert_eq!(all.iter().filter(|r| space_wide.accepts(r)).count(), 1);
+        // With the workloads known, a sourceRef to a missing one is reported on its rows.
+        assert!(all[2].diagnostics.iter().any(|d| d.code.as_str() == "workload-missing"));
         sort(&mut all, SortBy::Problems, true);
         assert_eq!(all[0].host, "11.22.33.44");
         sort(&mut all, SortBy::Port, false);
