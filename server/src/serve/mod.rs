@@ -25,7 +25,9 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// back to `index.html`.
 pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     let index = state.site_dir.join("index.html");
-    let site = ServeDir::new(&state.site_dir).fallback(ServeFile::new(index));
+    // `cargo xtask build` writes `.gz` files beside the big ones: sent to browsers that
+    // accept gzip, without compressing per request.
+    let site = ServeDir::new(&state.site_dir).precompressed_gzip().fallback(ServeFile::new(index));
     let metrics = metrics::Metrics::default();
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
