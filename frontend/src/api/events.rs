@@ -66,6 +66,14 @@ pub struct SpaceFeed {
     pub recently_changed: RwSignal<Vec<String>>,
 }
 
+/// Resolves after `ms` milliseconds.
+async fn pause_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// What the feed's loop waits for: a stream event, or the tab shown or hidden.
 enum Input {
     Event(Result<(String, web_sys::MessageEvent), gloo_net::eventsource::EventSourceError>),
@@ -127,13 +135,9 @@ impl SpaceFeed {
     }
 
     async fn run(self, space: &str, mut visible: futures::channel::mpsc::UnboundedReceiver<bool>) {
-        // A plain GET first: an EventSource only ever says "error", while this answers in
-        // words when the Space is forbidden, unknown or unreachable, and a 401 sends the
-        // user to sign in. It also shows the Space before the stream is up.
-        match egress_points(space).await {
-            Ok(list) => self.apply_items(list.items, true),
-            Err(problem) => return self.fail(problem),
-        }
+        // Whether a snapshot has arrived since the feed opened: the first one fills the page,
+        // later ones (reconnects) show what changed meanwhile.
+        let mut seen_snapshot = false;
         let url = format!("{}/events", space_path(space));
         // A `resync` asks for a fresh snapshot, a hidden tab pauses: both reconnect.
         loop {
@@ -167,19 +171,30 @@ impl SpaceFeed {
                     Input::Event(Ok((kind, message))) => {
                         let data = message.data().as_string().unwrap_or_default();
                         match kind.as_str() {
-                            "snapshot" => self.apply_snapshot(&data),
+                            "snapshot" => {
+                                self.apply_snapshot(&data, !seen_snapshot);
+                                seen_snapshot = true;
+                            }
                             "change" => self.apply_change(&data),
                             _ => break,
                         }
                     }
-                    // EventSource reconnects by itself and the server then sends a snapshot;
-                    // but a Space that became forbidden or unknown will not come back.
+                    // An EventSource only ever says "error": a plain GET says why in words
+                    // (a 401 sends the user to sign in). Before the first snapshot any
+                    // failure is shown; later the browser's own retries continue, unless the
+                    // Space became forbidden or unknown, which will not come back.
                     Input::Event(Err(_)) => {
                         self.set_status(FeedStatus::Reconnecting);
                         if let Err(problem) = egress_points(space).await
-                            && matches!(problem.status, 401 | 403 | 404)
+                            && (!seen_snapshot || matches!(problem.status, 401 | 403 | 404))
                         {
                             return self.fail(problem);
+                        }
+                        // A stream refused with an error status is closed for good: open a
+                        // new one after a pause instead of waiting on a dead one.
+                        if source.state() == gloo_net::eventsource::State::Closed {
+                            pause_ms(2000).await;
+                            break;
                         }
                     }
                 }
@@ -195,16 +210,12 @@ impl SpaceFeed {
         }
     }
 
-    fn apply_snapshot(&self, data: &str) {
+    /// Replaces the state with a snapshot; unless it is the `first`, what differs from the
+    /// state shown changed meanwhile.
+    fn apply_snapshot(&self, data: &str, first: bool) {
         let Ok(snapshot) = serde_json::from_str::<Snapshot>(data) else { return };
-        self.apply_items(snapshot.items, false);
-    }
-
-    /// Replaces the state with a full list. The first (from the GET) only fills; a
-    /// snapshot from the stream makes the feed live, and what differs from the state shown
-    /// changed meanwhile.
-    fn apply_items(&self, items: Vec<Value>, first: bool) {
-        let next: BTreeMap<String, StoredEgressPoint> = items
+        let next: BTreeMap<String, StoredEgressPoint> = snapshot
+            .items
             .into_iter()
             .map(StoredEgressPoint::new)
             .map(|ep| (ep.model.name().to_owned(), ep))
@@ -222,9 +233,7 @@ impl SpaceFeed {
             }
         }
         self.items.set(next);
-        if !first {
-            self.set_status(FeedStatus::Live);
-        }
+        self.set_status(FeedStatus::Live);
     }
 
     /// Sets the status only when it changes: pages re-render on status changes.
