@@ -201,6 +201,16 @@ impl Browser {
         Ok(path)
     }
 
+    /// Ends the session after a test's steps, with a screenshot `failed-{name}` first when
+    /// they failed; returns their outcome.
+    pub async fn finish(self, name: &str, outcome: Result<()>) -> Result<()> {
+        if outcome.is_err() {
+            let _ = self.screenshot(&format!("failed-{name}")).await;
+        }
+        self.close().await?;
+        outcome
+    }
+
     /// Ends the session (Chromium exits).
     pub async fn close(self) -> Result<()> {
         self.client.close().await?;

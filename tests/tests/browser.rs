@@ -16,11 +16,7 @@ macro_rules! in_browser {
         let server = Server::start().await?;
         let browser = Browser::start().await?;
         let outcome = $steps(&browser.client, &server, &browser).await;
-        if outcome.is_err() {
-            let _ = browser.screenshot(concat!("failed-", stringify!($steps))).await;
-        }
-        browser.close().await?;
-        outcome
+        browser.finish(stringify!($steps), outcome).await
     }};
 }
 
@@ -172,14 +168,20 @@ spec:
 async fn paste_yaml(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
     client.goto(&format!("{}/spaces/sandbox/egresspoints/new", server.url)).await?;
     element(client, "#paste summary").await?.click().await?;
-    let with_unknown = PASTED.replace("spec:\n", "spec:\n  egress: everything\n");
+    element(client, "#name").await?.send_keys("typed-first").await?;
     let textarea = element(client, "#yaml-input").await?;
+    let fill = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));";
+    // Text that is not YAML: said with its line, and the form keeps what was typed.
     client
-        .execute(
-            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
-            vec![serde_json::to_value(&textarea)?, with_unknown.into()],
-        )
+        .execute(fill, vec![serde_json::to_value(&textarea)?, "spec: [unclosed\n".into()])
         .await?;
+    element(client, "#yaml-load").await?.click().await?;
+    let refused = wait_text(client, "#paste-result", |t| t.contains("not valid YAML")).await?;
+    ensure!(refused.contains("Line"), "{refused}");
+    let kept = element(client, "#name").await?.prop("value").await?;
+    ensure!(kept.as_deref() == Some("typed-first"), "{kept:?}");
+    let with_unknown = PASTED.replace("spec:\n", "spec:\n  egress: everything\n");
+    client.execute(fill, vec![serde_json::to_value(&textarea)?, with_unknown.into()]).await?;
     element(client, "#yaml-load").await?.click().await?;
     let dropped = wait_text(client, "#paste-dropped", |t| t.contains("spec.egress")).await?;
     ensure!(dropped.contains("Not carried into the form"), "{dropped}");
@@ -289,9 +291,5 @@ async fn every_page_passes_axe_core_in_the_dark_theme_too() -> Result<()> {
     let server = Server::start().await?;
     let browser = Browser::start_with(&["--blink-settings=preferredColorScheme=0"]).await?;
     let outcome = dark_pages_accessible(&browser.client, &server, &browser).await;
-    if outcome.is_err() {
-        let _ = browser.screenshot("failed-dark_pages_accessible").await;
-    }
-    browser.close().await?;
-    outcome
+    browser.finish("dark_pages_accessible", outcome).await
 }

@@ -104,10 +104,7 @@ async fn kubectl_changes_appear_live_and_a_stale_edit_meets_the_conflict_path() 
     let server = Server::start_with(&["--kubeconfig", &kubeconfig]).await?;
     let browser = Browser::start().await?;
     let outcome = live_and_conflict(&browser.client, &server, &browser, &api).await;
-    if outcome.is_err() {
-        let _ = browser.screenshot("failed-live_and_conflict").await;
-    }
-    browser.close().await?;
+    let outcome = browser.finish("live_and_conflict", outcome).await;
     api.kill().await?;
     outcome
 }
@@ -141,10 +138,7 @@ async fn token_mode_sends_the_user_to_sign_in_and_back() -> Result<()> {
     let server = Server::start_with(&["--kubeconfig", &kubeconfig, "--auth", "token"]).await?;
     let browser = Browser::start().await?;
     let outcome = sign_in_and_return(&browser.client, &server, &browser).await;
-    if outcome.is_err() {
-        let _ = browser.screenshot("failed-sign_in_and_return").await;
-    }
-    browser.close().await?;
+    let outcome = browser.finish("sign_in_and_return", outcome).await;
     api.kill().await?;
     outcome
 }

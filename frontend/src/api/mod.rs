@@ -188,6 +188,11 @@ pub async fn workloads(space: &str) -> Result<Vec<WorkloadRef>, Problem> {
     get(&format!("{}/workloads", space_path(space))).await
 }
 
+/// `Kind/name`: how the REST API's `workload=` parameter and the UI's pickers name a workload.
+pub fn workload_key(kind: &str, name: &str) -> String {
+    format!("{kind}/{name}")
+}
+
 /// Can `workload` reach host:port over protocol?
 pub async fn reachability(
     space: &str,
@@ -196,7 +201,7 @@ pub async fn reachability(
     port: &str,
     protocol: &str,
 ) -> Result<Reachability, Problem> {
-    let workload = format!("{}/{}", workload.kind, workload.name);
+    let workload = workload_key(&workload.kind, &workload.name);
     get(&format!(
         "{}/reachability?workload={}&host={}&port={}&protocol={}",
         space_path(space),

@@ -5,7 +5,7 @@ mod diff;
 mod notice;
 mod yaml_block;
 
-pub use diagnostic_list::DiagnosticList;
+pub use diagnostic_list::{DiagnosticList, DiagnosticSummary};
 pub use diff::LineDiff;
 pub use notice::{FeedBadge, Loading, ProblemNotice};
 pub use yaml_block::YamlBlock;

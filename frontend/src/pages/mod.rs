@@ -48,6 +48,15 @@ pub fn workload_of(kind: &str, name: &str) -> Option<WorkloadRef> {
     })
 }
 
+/// The workloads `sourceRef` may name, from a Space's list (kind and group both match).
+pub fn supported(workloads: &[WorkloadRef]) -> Vec<WorkloadRef> {
+    workloads
+        .iter()
+        .filter(|w| SUPPORTED_SOURCE_KINDS.iter().any(|(k, g)| w.kind == *k && w.api_group == *g))
+        .cloned()
+        .collect()
+}
+
 /// `/spaces/{space}/egresspoints/{name}`.
 pub fn egress_point_href(space: &str, name: &str) -> String {
     format!("/spaces/{}/egresspoints/{}", api::escape(space), api::escape(name))

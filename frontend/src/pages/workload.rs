@@ -4,7 +4,7 @@
 use crate::api::{self, FeedStatus, Problem, SpaceFeed};
 use crate::components::{FeedBadge, Loading, ProblemNotice};
 use crate::pages::{
-    Breadcrumbs, egress_point_href, param, space_param, workload_href, workload_of,
+    Breadcrumbs, egress_point_href, param, space_param, supported, workload_href, workload_of,
 };
 use egress_rules::{AppliesTo, Protocol, Reachability, WorkloadRef, effective_egress};
 use leptos::prelude::*;
@@ -150,18 +150,12 @@ fn ReachabilityCheck(space: String, workload: WorkloadRef) -> impl IntoView {
 pub fn WorkloadPicker(space: String, workloads: Memo<Option<Vec<WorkloadRef>>>) -> impl IntoView {
     let chosen = RwSignal::new(String::new());
     let navigate = leptos_router::hooks::use_navigate();
-    let choices = move || {
-        workloads
-            .get()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|w| workload_of(&w.kind, &w.name).is_some())
-            .collect::<Vec<_>>()
-    };
+    let choices = move || workloads.with(|w| supported(w.as_deref().unwrap_or_default()));
     let show = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let picked = chosen.get_untracked();
-        if let Some(w) = choices().into_iter().find(|w| format!("{}/{}", w.kind, w.name) == picked)
+        if let Some(w) =
+            choices().into_iter().find(|w| api::workload_key(&w.kind, &w.name) == picked)
         {
             navigate(&workload_href(&space, &w), Default::default());
         }
@@ -175,7 +169,7 @@ pub fn WorkloadPicker(space: String, workloads: Memo<Option<Vec<WorkloadRef>>>) 
                         {move || if workloads.get().is_some() { "Choose a workload…" } else { "Loading workloads…" }}
                     </option>
                     {move || choices().into_iter().map(|w| {
-                        let value = format!("{}/{}", w.kind, w.name);
+                        let value = api::workload_key(&w.kind, &w.name);
                         view! { <option value=value>{format!("{} ({})", w.name, w.kind)}</option> }
                     }).collect_view()}
                 </select>

@@ -4,7 +4,7 @@
 mod impact;
 
 use crate::api::{self, FeedStatus, Problem, SpaceFeed, StoredEgressPoint};
-use crate::components::{FeedBadge, Loading, ProblemNotice, YamlBlock};
+use crate::components::{DiagnosticSummary, FeedBadge, Loading, ProblemNotice, YamlBlock};
 use crate::pages::space_rules::{RuleRow, rows};
 use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, workload_href};
 use egress_rules::{AppliesTo, EgressPoint};
@@ -106,13 +106,7 @@ fn Details(space: String, stored: StoredEgressPoint, feed: SpaceFeed) -> impl In
                                 <td class="mono">{row.host}</td>
                                 <td class="num mono">{row.port}</td>
                                 <td>{row.protocol}</td>
-                                <td><ul class="diagnostics compact">
-                                    {row.diagnostics.into_iter().map(|d| view! {
-                                        <li class=format!("diagnostic {}", d.severity) data-code=d.code.as_str()>
-                                            <span class="severity">{d.severity.as_str()}</span> " " {d.message}
-                                        </li>
-                                    }).collect_view()}
-                                </ul></td>
+                                <td><DiagnosticSummary items=row.diagnostics /></td>
                             </tr>
                         }).collect_view()}
                     </tbody>

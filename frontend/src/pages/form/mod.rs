@@ -11,10 +11,9 @@ mod yaml_panel;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
 use crate::components::{DiagnosticList, FeedBadge, Loading, ProblemNotice};
-use crate::pages::{Breadcrumbs, egress_point_href, param, space_param};
+use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, supported};
 use egress_rules::{SpaceContext, WorkloadRef, check_value, has_errors};
 use leptos::prelude::*;
-use model::{option_value, supported};
 use save::{Conflict, SaveBar};
 use state::FormState;
 use targets::{Messages, Targets, shown};
@@ -251,7 +250,7 @@ fn SourceRefField(
             .get()
             .unwrap_or_default()
             .iter()
-            .map(|w| (option_value(w), format!("{} ({})", w.name, w.kind)))
+            .map(|w| (api::workload_key(&w.kind, &w.name), format!("{} ({})", w.name, w.kind)))
             .collect();
         let chosen = form.source_ref.get();
         if !chosen.is_empty() && !list.iter().any(|(v, _)| *v == chosen) {

@@ -2,7 +2,7 @@
 //! value, like a port "80a", reaches the rules' decoder and is reported, not dropped), and
 //! which field each diagnostic belongs to.
 
-use egress_rules::{SUPPORTED_SOURCE_KINDS, WorkloadRef};
+use egress_rules::WorkloadRef;
 use serde_json::{Map, Value, json};
 
 /// What the user typed into one target row.
@@ -74,6 +74,21 @@ pub fn object(
     })
 }
 
+/// The object without what the server rewrites on every write (and without status), so a
+/// comparison of two versions shows what a person changed.
+pub fn comparable(object: &Value) -> Value {
+    let mut object = object.clone();
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        for key in SERVER_SET.into_iter().chain(["resourceVersion"]) {
+            meta.remove(key);
+        }
+    }
+    if let Some(map) = object.as_object_mut() {
+        map.remove("status");
+    }
+    object
+}
+
 /// Where a diagnostic is shown in the form, by the position its path names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -121,20 +136,6 @@ fn index(text: &str) -> Option<(usize, &str)> {
     let inner = text.strip_prefix('[')?;
     let end = inner.find(']')?;
     Some((inner[..end].parse().ok()?, &inner[end + 1..]))
-}
-
-/// The workloads `sourceRef` may name, from a Space's list.
-pub fn supported(workloads: &[WorkloadRef]) -> Vec<WorkloadRef> {
-    workloads
-        .iter()
-        .filter(|w| SUPPORTED_SOURCE_KINDS.iter().any(|(k, g)| w.kind == *k && w.api_group == *g))
-        .cloned()
-        .collect()
-}
-
-/// The `<option>` value of a workload: `Kind/name`.
-pub fn option_value(w: &WorkloadRef) -> String {
-    format!("{}/{}", w.kind, w.name)
 }
 
 #[cfg(test)]

@@ -2,9 +2,10 @@
 //! changed since the form opened; a 409 shows what the other writer changed and lets the
 //! user reapply their edit. The form keeps everything typed whatever the server answers.
 
+use super::model::comparable;
 use super::state::FormState;
 use crate::api::{self, Problem, SpaceFeed, StoredEgressPoint};
-use crate::components::{LineDiff, ProblemNotice};
+use crate::components::{LineDiff, Loading, ProblemNotice};
 use crate::pages::egress_point_href;
 use egress_rules::{Diagnostic, has_errors};
 use leptos::prelude::*;
@@ -136,9 +137,7 @@ pub fn SaveBar(
                     on:click=move |ev| { ev.prevent_default(); save_click() }>
                     {move || if editing_name.with_value(Option::is_some) { "Save changes" } else { "Create EgressPoint" }}
                 </button>
-                {move || saving.get().map(|what| view! {
-                    <span class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{what}</span>
-                })}
+                {move || saving.get().map(|what| view! { <Loading what=what /> })}
             </div>
             {move || problem.get().map(|problem| {
                 let server = problem.diagnostics.clone();
@@ -153,8 +152,8 @@ pub fn SaveBar(
             {move || conflict.get().map(|c| {
                 let theirs = StoredEgressPoint::new(c.current.clone());
                 let version = theirs.resource_version();
-                let opened = form.base.with_untracked(|b| b.clone()).map(|b| comparable_yaml(&b)).unwrap_or_default();
-                let now = comparable_yaml(&c.current);
+                let opened = form.base.with_untracked(|b| b.clone()).map(|b| egress_rules::yaml::to_yaml(&comparable(&b))).unwrap_or_default();
+                let now = egress_rules::yaml::to_yaml(&comparable(&c.current));
                 view! {
                     <div class="notice warning" id="conflict" role="alert">
                         <strong>"Someone else changed this EgressPoint after you opened it."</strong>
@@ -169,21 +168,6 @@ pub fn SaveBar(
             })}
         </div>
     }
-}
-
-/// An object as YAML without the fields the server rewrites on every write, so a diff
-/// shows what a person changed.
-fn comparable_yaml(object: &Value) -> String {
-    let mut object = object.clone();
-    if let Some(meta) = object["metadata"].as_object_mut() {
-        for key in ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp"] {
-            meta.remove(key);
-        }
-    }
-    if let Some(map) = object.as_object_mut() {
-        map.remove("status");
-    }
-    egress_rules::yaml::to_yaml(&object)
 }
 
 fn fail(p: Problem, problem: RwSignal<Option<Problem>>, conflict: RwSignal<Option<Conflict>>) {

@@ -1,7 +1,7 @@
 //! The form's state as signals: one per input, so a keystroke re-renders only the messages
 //! that changed, even with hundreds of targets.
 
-use super::model::{Field, TargetInput, field_of, option_value};
+use super::model::{Field, TargetInput, field_of};
 use egress_rules::{Diagnostic, EgressPoint, Protocol, WorkloadRef};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -112,7 +112,7 @@ impl FormState {
             ep.spec
                 .source_ref
                 .as_ref()
-                .map(|s| format!("{}/{}", s.kind, s.name))
+                .map(|s| crate::api::workload_key(&s.kind, &s.name))
                 .unwrap_or_default(),
         );
         let rows: Vec<TargetRow> = self.owned(|| {
@@ -167,12 +167,16 @@ impl FormState {
         if chosen.is_empty() {
             return None;
         }
-        choices.iter().find(|w| option_value(w) == chosen).cloned().or_else(|| {
-            // Not offered (e.g. an edited EgressPoint names a workload that is gone): keep it,
-            // so nothing is dropped; `workload-missing` will say why it is wrong.
-            let (kind, name) = chosen.split_once('/')?;
-            crate::pages::workload_of(kind, name)
-        })
+        choices
+            .iter()
+            .find(|w| crate::api::workload_key(&w.kind, &w.name) == chosen)
+            .cloned()
+            .or_else(|| {
+                // Not offered (e.g. an edited EgressPoint names a workload that is gone): keep it,
+                // so nothing is dropped; `workload-missing` will say why it is wrong.
+                let (kind, name) = chosen.split_once('/')?;
+                crate::pages::workload_of(kind, name)
+            })
     }
 
     /// Diagnostics by DOM key (`name`, `source-ref`, `targets`, `t{id}`, `h{id}`, `p{id}`,

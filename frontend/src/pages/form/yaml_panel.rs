@@ -2,7 +2,7 @@
 //! that fills the form, reporting every diagnostic — unknown fields included — instead of
 //! dropping anything silently.
 
-use crate::components::YamlBlock;
+use crate::components::{DiagnosticSummary, YamlBlock};
 use egress_rules::{Code, Diagnostic, EgressPoint, check_text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -102,15 +102,7 @@ pub fn YamlPanel(
                                     <span class="mono">{dropped.join(", ")}</span>
                                 </p>
                             })}
-                            <ul class="diagnostics">
-                                {diagnostics.into_iter().map(|d| view! {
-                                    <li class=format!("diagnostic {}", d.severity) data-code=d.code.as_str()>
-                                        <span class="severity">{d.severity.as_str()}</span> " "
-                                        <span class="mono">{if d.path.is_empty() { "(object)".to_owned() } else { d.path.clone() }}</span>
-                                        ": " {d.message}
-                                    </li>
-                                }).collect_view()}
-                            </ul>
+                            <DiagnosticSummary items=diagnostics with_path=true />
                         }.into_any(),
                     })}
                 </div>

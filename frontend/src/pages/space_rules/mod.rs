@@ -4,7 +4,7 @@
 mod rows;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
-use crate::components::{FeedBadge, Loading, ProblemNotice};
+use crate::components::{DiagnosticSummary, FeedBadge, Loading, ProblemNotice};
 use crate::pages::{Breadcrumbs, WorkloadPicker, space_param, workload_href};
 use egress_rules::{AppliesTo, Protocol};
 use leptos::prelude::*;
@@ -251,15 +251,7 @@ fn RuleRowView(
             <td>{row.protocol.clone()}</td>
             <td>{applies}</td>
             <td><A href=ep_href>{ep_label}</A></td>
-            <td>
-                <ul class="diagnostics compact">
-                    {row.diagnostics.iter().map(|d| view! {
-                        <li class=format!("diagnostic {}", d.severity) data-code=d.code.as_str()>
-                            <span class="severity">{d.severity.as_str()}</span> " " {d.message.clone()}
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </td>
+            <td><DiagnosticSummary items=row.diagnostics.clone() /></td>
         </tr>
     }
 }
