@@ -8,14 +8,18 @@
 pub mod auth;
 pub mod demo;
 mod handlers;
+pub mod http;
 mod openapi;
 mod request;
 pub mod resources;
-mod selectors;
+pub mod selectors;
+mod standalone;
 pub mod status;
 pub mod store;
 pub mod tanzu;
 mod time;
+
+pub use standalone::REQUEST_TIMEOUT;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

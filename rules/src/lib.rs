@@ -22,6 +22,7 @@ mod decode;
 mod diagnostic;
 mod egress;
 pub mod host;
+pub mod json;
 mod model;
 pub mod names;
 pub mod path;
@@ -65,9 +66,11 @@ pub fn check_text(text: &str, space: Option<SpaceContext<'_>>) -> Result<Decoded
 }
 
 /// Parses one YAML or JSON document (JSON is read by a JSON parser, for its exact errors).
+/// A key twice in one mapping is an error in both; a leading byte-order mark is ignored.
 pub fn parse_text(text: &str) -> Result<Value, SyntaxError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('{') {
-        return serde_json::from_str(text).map_err(|e| SyntaxError {
+        return json::from_str(text).map_err(|e| SyntaxError {
             line: e.line(),
             column: e.column(),
             message: e.to_string(),

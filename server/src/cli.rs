@@ -64,6 +64,11 @@ pub struct ApiserverArgs {
     /// Add demo Spaces, workloads and EgressPoints (only those not already there).
     #[arg(long)]
     pub demo: bool,
+    /// Another name this server is reached by (`HOST:PORT`, repeatable). Without
+    /// authentication it answers only to the listen address and its loopback names, so
+    /// that no web page can reach it through DNS rebinding.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub allowed_host: Vec<String>,
 }
 
 /// Options of `serve`.

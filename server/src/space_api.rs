@@ -6,7 +6,6 @@ use crate::{Error, Result};
 use egress_apiserver::auth::Auth;
 use egress_apiserver::{Options, SpaceApi, demo};
 use std::path::{Path, PathBuf};
-use tower_http::trace::TraceLayer;
 
 /// The per-user data directory: `$XDG_DATA_HOME/egress-console` or
 /// `~/.local/share/egress-console`.
@@ -41,45 +40,131 @@ pub async fn run(args: ApiserverArgs) -> Result<()> {
     println!("Space API is at http://{addr} (data in {})", data_dir.display());
     println!("kubeconfig: {}", kubeconfig.display());
     println!("try: kubectl --kubeconfig {} get egresspoints -A", kubeconfig.display());
-    axum::serve(listener, api.router().layer(TraceLayer::new_for_http()))
-        .with_graceful_shutdown(shutdown_signal())
+    let hosts = egress_apiserver::http::AllowedHosts::new(addr, &args.allowed_host);
+    egress_apiserver::http::serve::serve(listener, api.standalone_router(hosts), shutdown_signal())
         .await?;
     Ok(())
 }
 
-/// A kubeconfig with one context per token user (or one without credentials).
+/// A kubeconfig with one context per token user (or one without credentials), built with
+/// kube's own `Kubeconfig` type (so a token is quoted as YAML needs, whatever it holds) and
+/// written owner-only from the first byte: a new file beside it, created 0600, then renamed
+/// over the old one, so no reader ever sees a partial or world-readable file.
 pub fn write_kubeconfig(
     path: &Path,
     server: &str,
     users: &[egress_apiserver::auth::User],
 ) -> std::io::Result<()> {
-    let mut contexts = String::new();
-    let mut user_entries = String::new();
-    let names: Vec<String> = if users.is_empty() {
-        vec!["egress-console".into()]
-    } else {
-        users.iter().map(|u| format!("egress-console-{}", u.name)).collect()
+    use kube::config::{
+        AuthInfo, Cluster, Context, Kubeconfig, NamedAuthInfo, NamedCluster, NamedContext,
     };
-    for (i, name) in names.iter().enumerate() {
-        contexts.push_str(&format!(
-            "- name: {name}\n  context:\n    cluster: egress-console\n    namespace: default\n    user: {name}\n"
-        ));
-        match users.get(i) {
-            Some(user) => user_entries
-                .push_str(&format!("- name: {name}\n  user:\n    token: {}\n", user.token)),
-            None => user_entries.push_str(&format!("- name: {name}\n  user: {{}}\n")),
-        }
-    }
-    let text = format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: egress-console\n  cluster:\n    server: {server}\ncontexts:\n{contexts}current-context: {}\nusers:\n{user_entries}",
-        names[0]
-    );
-    std::fs::write(path, text)?;
+    let cluster = "egress-console";
+    let entries: Vec<(String, AuthInfo)> = if users.is_empty() {
+        vec![(cluster.to_owned(), AuthInfo::default())]
+    } else {
+        users
+            .iter()
+            .map(|user| {
+                let auth =
+                    AuthInfo { token: Some(user.token.clone().into()), ..AuthInfo::default() };
+                (format!("egress-console-{}", user.name), auth)
+            })
+            .collect()
+    };
+    let config = Kubeconfig {
+        api_version: Some("v1".into()),
+        kind: Some("Config".into()),
+        clusters: vec![NamedCluster {
+            name: cluster.into(),
+            cluster: Some(Cluster { server: Some(server.into()), ..Cluster::default() }),
+            ..NamedCluster::default()
+        }],
+        contexts: entries
+            .iter()
+            .map(|(name, _)| NamedContext {
+                name: name.clone(),
+                context: Some(Context {
+                    cluster: cluster.into(),
+                    user: Some(name.clone()),
+                    namespace: Some("default".into()),
+                    ..Context::default()
+                }),
+                ..NamedContext::default()
+            })
+            .collect(),
+        current_context: entries.first().map(|(name, _)| name.clone()),
+        auth_infos: entries
+            .into_iter()
+            .map(|(name, auth)| NamedAuthInfo {
+                name,
+                auth_info: Some(auth),
+                ..NamedAuthInfo::default()
+            })
+            .collect(),
+        ..Kubeconfig::default()
+    };
+    let value = serde_json::to_value(&config).map_err(std::io::Error::other)?;
+    write_private(path, egress_rules::yaml::to_yaml(&value).as_bytes())
+}
+
+/// Writes `bytes` to `path` through a sibling file created readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let partial = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
+        use std::os::unix::fs::OpenOptionsExt;
         // It may hold tokens: owner only, as kubectl writes its own.
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        options.mode(0o600);
     }
-    Ok(())
+    let _ = std::fs::remove_file(&partial);
+    let written = options.open(&partial).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&partial, path)) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kubeconfig_is_owner_only_and_carries_any_token_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kubeconfig");
+        std::fs::write(&path, "old").unwrap();
+        let user = egress_apiserver::auth::User {
+            name: "alice".into(),
+            token: "t: {x} # not a comment\n- y".into(),
+            uid: "1".into(),
+            groups: Vec::new(),
+        };
+        write_kubeconfig(&path, "http://127.0.0.1:1", std::slice::from_ref(&user)).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let config = kube::config::Kubeconfig::from_yaml(&text).unwrap();
+        let auth = config.auth_infos[0].auth_info.as_ref().unwrap();
+        assert_eq!(
+            serde_json::to_value(auth).unwrap()["token"],
+            serde_json::json!(user.token),
+            "{text}"
+        );
+        assert_eq!(config.current_context.as_deref(), Some("egress-console-alice"));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no partial file left");
+    }
 }

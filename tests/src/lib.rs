@@ -4,6 +4,7 @@
 //! `cargo xtask test` sets `EGRESS_CONSOLE_BIN` (the built binary) and
 //! `EGRESS_CONSOLE_SITE_DIR` (the built UI).
 
+pub mod attack;
 pub mod bench;
 pub mod http;
 pub mod ui;

@@ -130,6 +130,79 @@ const PROCESS_FIGURES: &[(&str, &str, &str, &str, Goal)] = &[
         "MB",
         Goal::AtMost(150.0),
     ),
+    (
+        "hardening",
+        "hostile_0_rss_mb",
+        "hostile 1 MB YAML: long key × values, peak RSS",
+        "MB",
+        Goal::AtMost(64.0),
+    ),
+    (
+        "hardening",
+        "hostile_0_cpu_ms",
+        "hostile 1 MB YAML: long key × values, CPU",
+        "ms",
+        Goal::AtMost(250.0),
+    ),
+    (
+        "hardening",
+        "hostile_1_rss_mb",
+        "hostile 1 MB YAML: alias bomb as a key, peak RSS",
+        "MB",
+        Goal::AtMost(64.0),
+    ),
+    (
+        "hardening",
+        "hostile_1_cpu_ms",
+        "hostile 1 MB YAML: alias bomb as a key, CPU",
+        "ms",
+        Goal::AtMost(250.0),
+    ),
+    (
+        "hardening",
+        "hostile_2_rss_mb",
+        "hostile 1 MB YAML: billion laughs, peak RSS",
+        "MB",
+        Goal::AtMost(64.0),
+    ),
+    (
+        "hardening",
+        "hostile_2_cpu_ms",
+        "hostile 1 MB YAML: billion laughs, CPU",
+        "ms",
+        Goal::AtMost(250.0),
+    ),
+    (
+        "hardening",
+        "hostile_3_rss_mb",
+        "hostile 1 MB YAML: deep nesting, peak RSS",
+        "MB",
+        Goal::AtMost(64.0),
+    ),
+    (
+        "hardening",
+        "hostile_3_cpu_ms",
+        "hostile 1 MB YAML: deep nesting, CPU",
+        "ms",
+        Goal::AtMost(250.0),
+    ),
+    (
+        "hardening",
+        "healthz_under_attack_max_ms",
+        "/healthz while 4 hostile bodies parse, worst",
+        "ms",
+        Goal::AtMost(50.0),
+    ),
+    ("hardening", "load_p50_ms", "mixed load, 50 clients, 2 min, p50", "ms", Goal::AtMost(100.0)),
+    ("hardening", "load_p99_ms", "mixed load, 50 clients, 2 min, p99", "ms", Goal::AtMost(500.0)),
+    ("hardening", "load_errors", "mixed load, 50 clients, 2 min, errors", "", Goal::AtMost(0.0)),
+    (
+        "hardening",
+        "load_rss_growth_pct",
+        "mixed load, 50 clients, 2 min, RSS growth",
+        "%",
+        Goal::AtMost(10.0),
+    ),
 ];
 
 /// Runs `tests/benches/{bench}.rs` against the release binary and reads its figures.
@@ -166,7 +239,7 @@ pub fn bench() -> Result<()> {
     eprintln!("xtask: building egress-console (release) for the process figures");
     run(cargo().args(["build", "--release", "--package", "egress-console"]))?;
     crate::system::ensure_browser()?;
-    for bench in ["space_api", "rest", "ui"] {
+    for bench in ["space_api", "rest", "ui", "hardening"] {
         let measured = process_bench(bench)?;
         for (_, key, name, unit, goal) in PROCESS_FIGURES.iter().filter(|f| f.0 == bench) {
             let value = measured[*key]

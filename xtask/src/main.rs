@@ -2,6 +2,7 @@
 //! everything on a fresh machine.
 
 mod bench;
+mod fuzz;
 mod site;
 mod system;
 mod wasm;
@@ -18,6 +19,8 @@ Tasks:
           (extra arguments go to `serve`, e.g. cargo xtask run -- --listen 127.0.0.1:9000)
   test    install what the tests need, build, and run every test of the project
   bench   measure speed and size and print each figure against its goal
+  fuzz    run every fuzz target (one per parser of untrusted input) for SECONDS each
+          (cargo xtask fuzz [SECONDS], default 60; the test task runs each for 10)
 
 Environment:
   CARGO_TARGET_DIR   build directory (default: ./target); CI keeps it outside the checkout
@@ -42,6 +45,12 @@ fn run() -> Result<()> {
         "run" => site::run(&rest),
         "test" => system::test(),
         "bench" => bench::bench(),
+        "fuzz" => match rest.first() {
+            None => fuzz::fuzz(60),
+            Some(seconds) => fuzz::fuzz(seconds.parse().map_err(|_| {
+                anyhow::anyhow!("fuzz takes a number of seconds per target, not {seconds:?}")
+            })?),
+        },
         "" | "help" | "-h" | "--help" => {
             print!("{HELP}");
             Ok(())

@@ -89,8 +89,13 @@ pub fn test() -> Result<()> {
         .env("EGRESS_KUBECTL", &kubectl)
         .env("EGRESS_SCHEMATHESIS", &schemathesis)
         .env("EGRESS_AXE_JS", &axe)
-        .env("EGRESS_TEST_OUTPUT", workspace_root().join("test-output")))
+        .env("EGRESS_TEST_OUTPUT", workspace_root().join("test-output")))?;
+    // A short run of each fuzz target: the regression seeds, then new inputs.
+    crate::fuzz::fuzz(FUZZ_SECONDS_IN_TESTS)
 }
+
+/// How long `cargo xtask test` fuzzes each target.
+const FUZZ_SECONDS_IN_TESTS: u64 = 10;
 
 /// Chromium and chromedriver from Debian, for the browser tests and figures.
 pub fn ensure_browser() -> Result<()> {

@@ -41,19 +41,26 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// The body as a JSON object (JSON or YAML accepted).
-fn parse_object(body: &[u8]) -> ApiResult<Value> {
+async fn parse_object(body: &[u8]) -> ApiResult<Value> {
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::bad_request("the request body is not UTF-8 text"))?;
     if text.trim().is_empty() {
         return Err(ApiError::bad_request("the request body is empty: send the object as JSON"));
     }
-    let value = egress_rules::parse_text(text).map_err(|e| {
+    let value = parse_off_thread(text).await.map_err(|e| {
         ApiError::bad_request(format!("the request body could not be decoded: {e}"))
     })?;
     if !value.is_object() {
         return Err(ApiError::bad_request("the request body must be a JSON object"));
     }
     Ok(value)
+}
+
+/// Parsing costs CPU in proportion to the body: done in the bounded pool, not on the
+/// async workers that answer everyone else.
+async fn parse_off_thread(text: &str) -> Result<Value, egress_rules::SyntaxError> {
+    let text = text.to_owned();
+    crate::http::cpu::run(move || egress_rules::parse_text(&text)).await
 }
 
 /// apiVersion/kind must be the resource's (filled in when absent), the namespace the URL's.
@@ -161,7 +168,7 @@ pub async fn create(
     body: &[u8],
 ) -> ApiResult<Response> {
     let WriteParams { dry_run, validation, namespace } = WriteParams::new(api, path, query)?;
-    let mut object = parse_object(body)?;
+    let mut object = parse_object(body).await?;
     check_type(path, &mut object, &namespace)?;
     let store = api.store.clone();
     let resource = path.resource;
@@ -213,7 +220,7 @@ pub async fn update(
 ) -> ApiResult<Response> {
     let WriteParams { dry_run, validation, namespace } = WriteParams::new(api, path, query)?;
     let name = path.name.clone().unwrap_or_default();
-    let mut object = parse_object(body)?;
+    let mut object = parse_object(body).await?;
     check_type(path, &mut object, &namespace)?;
     match object["metadata"]["name"].as_str() {
         None | Some("") => object["metadata"]["name"] = json!(name),
@@ -285,7 +292,8 @@ pub async fn patch(
     };
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::bad_request("the patch is not UTF-8 text"))?;
-    let patch: Value = egress_rules::parse_text(text)
+    let patch: Value = parse_off_thread(text)
+        .await
         .map_err(|e| ApiError::bad_request(format!("the patch could not be decoded: {e}")))?;
     let name = path.name.clone().unwrap_or_default();
     let path = path.clone();

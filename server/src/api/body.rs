@@ -38,8 +38,12 @@ impl<S: Send + Sync> FromRequest<S> for Body {
             ));
         }
         // egress-rules reads JSON with a JSON parser and everything else as YAML, so the
-        // Content-Type only needs to be right in spirit.
-        let value = egress_rules::parse_text(text).map_err(|e| ApiError::unreadable(&e))?;
+        // Content-Type only needs to be right in spirit. Parsing is CPU work in proportion
+        // to the body: in the bounded pool, not on the async workers.
+        let text = text.to_owned();
+        let value = egress_apiserver::http::cpu::run(move || egress_rules::parse_text(&text))
+            .await
+            .map_err(|e| ApiError::unreadable(&e))?;
         Ok(Body { value })
     }
 }

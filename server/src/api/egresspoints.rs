@@ -111,9 +111,14 @@ pub async fn workloads(space: &Space) -> ApiResult<Vec<WorkloadRef>> {
 /// Diagnostics of `value` as it would be in `space` (all rules, Space-wide ones included).
 pub async fn check_in_space(space: &Space, value: &Value) -> ApiResult<Vec<Diagnostic>> {
     let ((eps, _), workloads) = tokio::try_join!(current(space), workloads(space))?;
-    let index = SpaceIndex::build(&eps);
-    Ok(check_value(value, Some(SpaceContext { index: &index, workloads: Some(&workloads) }))
-        .diagnostics)
+    let value = value.clone();
+    // Indexing a large Space and checking a large body are CPU work: off the async workers.
+    Ok(egress_apiserver::http::cpu::run(move || {
+        let index = SpaceIndex::build(&eps);
+        check_value(&value, Some(SpaceContext { index: &index, workloads: Some(&workloads) }))
+            .diagnostics
+    })
+    .await)
 }
 
 pub(crate) fn to_value(object: &DynamicObject) -> Value {

@@ -125,7 +125,10 @@ pub async fn validate(
             let space = state.catalog.get(&name, &caller).await?;
             check_in_space(&space, &body.value).await?
         }
-        None => check_value(&body.value, None).diagnostics,
+        None => {
+            let value = body.value;
+            egress_apiserver::http::cpu::run(move || check_value(&value, None).diagnostics).await
+        }
     };
     Ok(Json(Report { valid: !has_errors(&diagnostics), diagnostics }))
 }

@@ -1,8 +1,7 @@
 //! Security headers on every response.
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
-use tower_http::set_header::SetResponseHeaderLayer;
+use axum::http::{HeaderName, header};
 
 /// The UI loads only its own scripts, styles and wasm; nothing may frame it.
 /// `wasm-unsafe-eval` is what lets `WebAssembly.instantiate` run under a CSP.
@@ -21,7 +20,5 @@ const HEADERS: [(HeaderName, &str); 4] = [
 
 /// `router` with CSP, nosniff, no cross-site referrer and no framing on every response.
 pub fn with_security_headers(router: Router) -> Router {
-    HEADERS.into_iter().fold(router, |router, (name, value)| {
-        router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))
-    })
+    egress_apiserver::http::headers::with_headers(router, &HEADERS)
 }

@@ -12,17 +12,16 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::trace::TraceLayer;
 
-pub use guard::AllowedHosts;
+pub use egress_apiserver::http::AllowedHosts;
 
 /// Largest request body accepted (DESIGN.md: 1 MiB → 413).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// Every route: `/healthz`, the REST API, then the UI, whose client-side routes all fall
-/// back to `index.html`.
+/// Every route: `/healthz`, `/metrics`, the REST API, then the UI, whose client-side routes
+/// all fall back to `index.html`. The guard is outermost: nothing runs for a request it
+/// refuses.
 pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     let index = state.site_dir.join("index.html");
     // `cargo xtask build` writes `.gz` files beside the big ones: sent to browsers that
@@ -39,17 +38,11 @@ pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
         // Watches and SSE streams are long-lived; everything else answers within 30 s.
         .layer(axum::middleware::from_fn(limit_time))
         .layer(axum::middleware::from_fn_with_state(metrics.clone(), metrics::count))
-        .layer(axum::middleware::from_fn_with_state(Arc::new(allowed), guard::check))
         .with_state(state)
-        .merge(Router::new().route("/metrics", get(metrics::metrics_get)).with_state(metrics));
-    let traced = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-        let id = REQUEST_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
-    });
-    headers::with_security_headers(routes).layer(traced)
+        .merge(Router::new().route("/metrics", get(metrics::metrics_get)).with_state(metrics))
+        .layer(axum::middleware::from_fn_with_state(guard::guard(allowed), guard::check));
+    headers::with_security_headers(routes).layer(egress_apiserver::http::trace::layer())
 }
-
-static REQUEST_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Per-request time limit (504 problem), except for event streams.
 async fn limit_time(
@@ -114,15 +107,11 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     tracing::info!(site = %site_dir.display(), "serving the UI");
     // The line scripts and people look for: printed, not logged, so RUST_LOG cannot hide it.
     println!("Egress Console is at http://{addr}/");
-    axum::serve(
-        listener,
-        router(
-            AppState { site_dir, catalog, events: Default::default(), auth: args.auth },
-            allowed,
-        ),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let app = router(
+        AppState { site_dir, catalog, events: Default::default(), auth: args.auth },
+        allowed,
+    );
+    egress_apiserver::http::serve::serve(listener, app, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -98,6 +98,8 @@ type Checked = (Instant, Result<(), String>);
 
 /// How long a reachability check is reused.
 const REACH_TTL: Duration = Duration::from_secs(5);
+/// Most (Space, caller) answers the reachability cache holds.
+pub const REACH_ENTRIES: usize = 4096;
 
 /// A source whose Spaces are the namespaces of one cluster, listed when asked (optionally
 /// only those matching a label selector).
@@ -330,10 +332,21 @@ impl Catalog {
                 space.name
             )),
         };
-        self.reach
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, (Instant::now(), result.clone()));
+        let mut reach = self.reach.lock().unwrap_or_else(|e| e.into_inner());
+        // In token mode every bearer string is a caller: expired answers are dropped and
+        // the cache never holds more than `REACH_ENTRIES`, however many tokens are tried.
+        if reach.len() >= REACH_ENTRIES {
+            reach.retain(|_, (at, _)| at.elapsed() < REACH_TTL);
+            if reach.len() >= REACH_ENTRIES {
+                reach.clear();
+            }
+        }
+        reach.insert(key, (Instant::now(), result.clone()));
         result
+    }
+
+    /// Answers held in the reachability cache (for tests of its bound).
+    pub fn cached_answers(&self) -> usize {
+        self.reach.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }
