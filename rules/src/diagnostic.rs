@@ -93,6 +93,14 @@ codes! {
     WorkloadMissing = "workload-missing",
     /// TCP also permits HTTP, HTTPS and TLS.
     TcpCovers = "tcp-covers",
+    /// A host that is not an off-cluster target (loopback, link-local, unspecified).
+    NotOffCluster = "not-off-cluster",
+    /// `metadata.namespace` is not a DNS-1123 label.
+    Namespace = "namespace",
+    /// A `status` written in a manifest: the platform writes it, the write ignores it.
+    Status = "status",
+    /// A YAML value that kubectl (YAML 1.1) reads differently from how it looks.
+    YamlReading = "yaml-reading",
 }
 
 impl fmt::Display for Code {

@@ -51,6 +51,9 @@ pub fn classify(host: &str) -> Result<HostKind, HostProblem> {
     if let Ok(ip) = host.parse::<Ipv6Addr>() {
         return Ok(HostKind::Ip(IpAddr::V6(ip)));
     }
+    if let Some(problem) = cidr_or_zone(host) {
+        return Err(problem);
+    }
     if host.trim() != host {
         return Err(HostProblem::new(
             format!("\"{host}\" has spaces around it"),
@@ -111,6 +114,63 @@ pub fn host_key(host: &str, kind: HostKind) -> Cow<'_, str> {
             Cow::Owned(host.to_ascii_lowercase())
         }
         HostKind::Name => Cow::Borrowed(host),
+    }
+}
+
+/// `10.0.0.0/24` (a range) and `fe80::1%eth0` (an address with a zone): both look like IP
+/// addresses and would otherwise get a message about DNS names.
+fn cidr_or_zone(host: &str) -> Option<HostProblem> {
+    if let Some((address, bits)) = host.split_once('/')
+        && address.parse::<IpAddr>().is_ok()
+        && !bits.is_empty()
+        && bits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(HostProblem::new(
+            format!("{host} is a CIDR range: an EgressPoint host is one address, not a range"),
+            Some(format!("list each address you need (for example {address}), or use a DNS name")),
+        ));
+    }
+    if let Some((address, zone)) = host.split_once('%')
+        && address.parse::<Ipv6Addr>().is_ok()
+    {
+        return Some(HostProblem::new(
+            format!(
+                "{host} has an IPv6 zone (%{zone}): a zone names a network interface of one machine and has no meaning for egress"
+            ),
+            Some(address.to_owned()),
+        ));
+    }
+    None
+}
+
+/// Why a valid host is not an off-cluster target, if it is not: the reference page says an
+/// EgressPoint opens access to targets outside the cluster. Loopback, link-local (which
+/// holds the cloud metadata address) and unspecified addresses are never that; private
+/// ranges are (on-premises databases), so they are not listed here.
+pub fn not_off_cluster(host: &str, kind: HostKind) -> Option<&'static str> {
+    match kind {
+        HostKind::Name => {
+            let name = host.trim_end_matches('.').to_ascii_lowercase();
+            (name == "localhost" || name.ends_with(".localhost"))
+                .then_some("a loopback name (RFC 6761): it is the workload's own machine")
+        }
+        HostKind::Ip(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_some() => {
+            let v4 = v6.to_ipv4_mapped().map(IpAddr::V4)?;
+            not_off_cluster(host, HostKind::Ip(v4))
+        }
+        HostKind::Ip(ip) if ip.is_unspecified() => {
+            Some("the unspecified address: it names no machine to connect to")
+        }
+        HostKind::Ip(ip) if ip.is_loopback() => {
+            Some("a loopback address: it is the workload's own machine")
+        }
+        HostKind::Ip(IpAddr::V4(v4)) if v4.is_link_local() => Some(
+            "a link-local address (169.254.0.0/16, where clouds serve instance metadata and credentials)",
+        ),
+        HostKind::Ip(IpAddr::V6(v6)) if (v6.segments()[0] & 0xffc0) == 0xfe80 => {
+            Some("a link-local address (fe80::/10): it reaches only the node's own network link")
+        }
+        HostKind::Ip(_) => None,
     }
 }
 

@@ -39,7 +39,7 @@ pub use model::{
     SUPPORTED_SOURCE_KINDS, SourceRef, Target, VERSION, WorkloadRef,
 };
 pub use space::{IndexedRule, SpaceIndex};
-pub use validate::{SpaceContext, validate, validate_in_space};
+pub use validate::{SpaceContext, validate, validate_in_space, validate_in_space_as};
 pub use yaml::SyntaxError;
 
 use serde_json::Value;
@@ -48,35 +48,86 @@ use serde_json::Value;
 /// and every rule, against the Space when one is given.
 pub fn check_value(value: &Value, space: Option<SpaceContext<'_>>) -> Decoded {
     let mut decoded = decode(value);
-    let rules = match space {
-        Some(space) => validate_in_space(&decoded.egress_point, space),
-        None => validate(&decoded.egress_point),
-    };
-    // A field whose value had the wrong type is left at its default by `decode`; the rules
-    // would then call it missing or empty. Report each field once: the type error says more.
-    let mistyped: std::collections::HashSet<String> =
-        decoded.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.path.clone()).collect();
-    decoded.diagnostics.extend(rules.into_iter().filter(|d| !mistyped.contains(&d.path)));
+    decoded.diagnostics = check_decoded(&decoded, space, None);
     decoded
 }
 
-/// Reads and checks one EgressPoint written as YAML or JSON.
+/// Every diagnostic of a decoded EgressPoint: its shape problems, then the rules, each field
+/// reported once. `identity` is how the Space index knows this object (default: its name;
+/// `lint` gives unnamed documents one each, so two `generateName` objects are compared).
+/// `check_value`, the REST API, admission, the form and `lint` all come through here, so
+/// one document gets one list of diagnostics everywhere.
+pub fn check_decoded(
+    decoded: &Decoded,
+    space: Option<SpaceContext<'_>>,
+    identity: Option<&str>,
+) -> Vec<Diagnostic> {
+    let ep = &decoded.egress_point;
+    let rules = match space {
+        Some(space) => validate::validate_in_space_as(ep, identity.unwrap_or(ep.name()), space),
+        None => validate(ep),
+    };
+    // A field whose value had the wrong type is left at its default by `decode`; the rules
+    // would then call it missing or empty. Report each field once: the type error says more.
+    let mistyped: std::collections::HashSet<&str> =
+        decoded.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.path.as_str()).collect();
+    let mut all = decoded.diagnostics.clone();
+    all.extend(rules.into_iter().filter(|d| !mistyped.contains(d.path.as_str())));
+    all
+}
+
+/// What only matters in a manifest a person wrote (a file, a paste), not in an object read
+/// back from the API: a `status` block, which the platform writes and a write ignores.
+pub fn manifest_diagnostics(value: &Value) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if value.get("status").is_some_and(|s| !s.is_null()) {
+        out.push(
+            Diagnostic::info(
+                Code::Status,
+                "status",
+                "status is written by the platform, not by users: it is ignored",
+            )
+            .with_hint("remove the status block from the manifest"),
+        );
+    }
+    out
+}
+
+/// Reads and checks one EgressPoint manifest written as YAML or JSON: [`check_value`], plus
+/// the values kubectl reads differently (`yaml-reading`) and [`manifest_diagnostics`].
 pub fn check_text(text: &str, space: Option<SpaceContext<'_>>) -> Result<Decoded, SyntaxError> {
-    Ok(check_value(&parse_text(text)?, space))
+    let read = read_text(text)?;
+    let mut decoded = check_value(&read.value, space);
+    decoded.diagnostics.extend(read.notes);
+    decoded.diagnostics.extend(manifest_diagnostics(&read.value));
+    Ok(decoded)
+}
+
+/// One document read from text: the value kubectl would send, and the values it reads
+/// differently from how they look (code `yaml-reading`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Read {
+    /// The document.
+    pub value: Value,
+    /// Warnings about YAML 1.1 readings (`0443` is octal 291 to kubectl).
+    pub notes: Vec<Diagnostic>,
 }
 
 /// Parses one YAML or JSON document (JSON is read by a JSON parser, for its exact errors).
 /// A key twice in one mapping is an error in both; a leading byte-order mark is ignored.
-pub fn parse_text(text: &str) -> Result<Value, SyntaxError> {
+pub fn read_text(text: &str) -> Result<Read, SyntaxError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('{') {
-        return json::from_str(text).map_err(|e| SyntaxError {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        });
+        return json::from_str(text)
+            .map(|value| Read { value, notes: Vec::new() })
+            .map_err(|e| SyntaxError { line: e.line(), column: e.column(), message: e.to_string() });
     }
-    yaml::parse_one(text).map(|doc| doc.value)
+    yaml::parse_one(text).map(|doc| Read { value: doc.value, notes: doc.notes })
+}
+
+/// [`read_text`] without the notes.
+pub fn parse_text(text: &str) -> Result<Value, SyntaxError> {
+    read_text(text).map(|read| read.value)
 }
 
 /// The EgressPoint as kubectl would apply it, in YAML.

@@ -30,6 +30,35 @@ pub fn check_subdomain(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Longest DNS-1123 label (namespace names).
+pub const MAX_LABEL: usize = 63;
+
+/// Checks a DNS-1123 label, as namespace names are: at most 63 characters, lowercase
+/// letters, digits and '-', starting and ending with a letter or digit.
+pub fn check_label(name: &str) -> Result<(), String> {
+    if name.len() > MAX_LABEL {
+        return Err(format!("is {} characters long; the limit is {MAX_LABEL}", name.len()));
+    }
+    if name.contains('.') {
+        return Err("contains '.'; a namespace name is a single DNS label".into());
+    }
+    check_subdomain(name)
+}
+
+/// Checks a `generateName` prefix as kube-apiserver does: a trailing '-' is allowed (it
+/// stands for the random suffix), otherwise the prefix must itself be a valid name. The
+/// server cuts a longer prefix to [`GENERATED_PREFIX`] characters before adding five.
+pub fn check_generate_name(prefix: &str) -> Result<(), String> {
+    let masked = match prefix.strip_suffix('-') {
+        Some(rest) => format!("{rest}a"),
+        None => prefix.to_owned(),
+    };
+    check_subdomain(&masked)
+}
+
+/// What kube-apiserver keeps of a `generateName` (63 − 5 random characters).
+pub const GENERATED_PREFIX: usize = 58;
+
 /// A valid name close to `name` ("My_App" → "my-app"), to offer as a hint.
 pub fn suggest_subdomain(name: &str) -> Option<String> {
     let mapped: String = name
@@ -61,6 +90,27 @@ mod tests {
             assert!(check_subdomain(bad).is_err(), "{bad}");
         }
         assert!(check_subdomain(&"a".repeat(254)).is_err());
+    }
+
+    #[test]
+    fn namespaces_are_dns_1123_labels() {
+        for ok in ["default", "team-a", "a1"] {
+            assert_eq!(check_label(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "Team", "team.a", "-a", &"a".repeat(64)] {
+            assert!(check_label(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn generate_name_prefixes_are_checked_as_kube_apiserver_does() {
+        // ValidateObjectMeta: NameIsDNSSubdomain(maskTrailingDash(prefix)).
+        for ok in ["egress-", "egress", &"a".repeat(250), "a.b-"] {
+            assert_eq!(check_generate_name(ok), Ok(()), "{ok}");
+        }
+        for bad in ["egress.", "Egress-", "-", &"a".repeat(254), "a..b-"] {
+            assert!(check_generate_name(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub struct IndexedRule {
     /// The protocol.
     pub protocol: Protocol,
     egress_point: Arc<str>,
+    identity: Arc<str>,
     applies_to: Arc<AppliesTo>,
 }
 
@@ -21,6 +22,11 @@ impl IndexedRule {
     /// Name of the EgressPoint the rule comes from.
     pub fn egress_point(&self) -> &str {
         &self.egress_point
+    }
+
+    /// How the index knows that EgressPoint: its name, or what `insert_as` was given.
+    pub fn identity(&self) -> &str {
+        &self.identity
     }
 
     /// Whom that EgressPoint applies to.
@@ -52,10 +58,21 @@ impl SpaceIndex {
         index
     }
 
-    /// Adds (or replaces) an EgressPoint's rules. Invalid targets are left out.
+    /// Adds (or replaces) an EgressPoint's rules, known by its name. Invalid targets are
+    /// left out.
     pub fn insert(&mut self, ep: &EgressPoint) {
-        self.remove(ep.name());
-        let name: Arc<str> = Arc::from(ep.name());
+        self.insert_as(ep.name(), ep);
+    }
+
+    /// Adds (or replaces) an EgressPoint's rules, known as `identity`: documents without a
+    /// name (`generateName`) need one each, or they would replace one another.
+    pub fn insert_as(&mut self, identity: &str, ep: &EgressPoint) {
+        self.remove(identity);
+        let identity: Arc<str> = Arc::from(identity);
+        let name: Arc<str> = match (ep.name(), ep.metadata.generate_name.as_deref()) {
+            ("", Some(prefix)) if !prefix.is_empty() => Arc::from(format!("{prefix}…")),
+            (name, _) => Arc::from(name),
+        };
         let applies_to = Arc::new(ep.applies_to());
         let mut keys = Vec::new();
         for entry in entries(ep) {
@@ -63,6 +80,7 @@ impl SpaceIndex {
                 port: entry.port,
                 protocol: entry.protocol,
                 egress_point: name.clone(),
+                identity: identity.clone(),
                 applies_to: applies_to.clone(),
             };
             let key = entry.key.into_owned();
@@ -70,16 +88,17 @@ impl SpaceIndex {
             keys.push(key);
             self.rules += 1;
         }
-        self.hosts_of.insert(name, keys);
+        self.hosts_of.insert(identity, keys);
     }
 
-    /// Removes the rules of the EgressPoint called `name`.
-    pub fn remove(&mut self, name: &str) {
-        let Some(keys) = self.hosts_of.remove(name) else { return };
+    /// Removes the rules of the EgressPoint known as `identity` (its name, unless it was
+    /// inserted with [`SpaceIndex::insert_as`]).
+    pub fn remove(&mut self, identity: &str) {
+        let Some(keys) = self.hosts_of.remove(identity) else { return };
         for key in keys {
             if let Some(rules) = self.by_host.get_mut(&key) {
                 let before = rules.len();
-                rules.retain(|r| r.egress_point() != name);
+                rules.retain(|r| r.identity() != identity);
                 self.rules -= before - rules.len();
                 if rules.is_empty() {
                     self.by_host.remove(&key);

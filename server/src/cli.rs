@@ -143,6 +143,15 @@ pub struct LintArgs {
     /// Least severe finding to print. Errors are always printed and always set exit status 1.
     #[arg(long, value_enum, default_value_t = MinSeverity::Info)]
     pub min_severity: MinSeverity,
+    /// The Space (namespace) of documents without `metadata.namespace`, as
+    /// `kubectl apply -n NAMESPACE` would apply them: they are checked together with the
+    /// documents that name that namespace.
+    #[arg(long, short = 'n', default_value = "default", value_name = "NAMESPACE")]
+    pub namespace: String,
+    /// Exit with status 1 when the input holds no EgressPoint at all (a CI job pointed at
+    /// the wrong folder). Without it, lint only says so on stderr and exits 0.
+    #[arg(long)]
+    pub require_egresspoints: bool,
 }
 
 /// `--format`.

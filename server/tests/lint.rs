@@ -74,7 +74,8 @@ fn json_output_has_every_field_of_a_finding() {
     assert_eq!(f["path"], "spec.targets[0].hosts[0]");
     assert_eq!((f["line"].as_u64(), f["document"].as_u64()), (Some(8), Some(1)));
     assert_eq!((f["severity"].as_str(), f["name"].as_str()), (Some("error"), Some("database")));
-    assert_eq!(f["namespace"], "");
+    // Decided: documents without a namespace are in --namespace's Space, `default`.
+    assert_eq!(f["namespace"], "default");
     assert!(f["hint"].as_str().unwrap().contains("TCP"));
     assert!(f["file"].as_str().unwrap().ends_with("ip-https.yaml"));
 }
@@ -176,4 +177,76 @@ fn two_documents_with_one_name_in_one_namespace_are_reported() {
         findings.iter().any(|f| f["code"] == "duplicate" && f["path"] == "metadata.name"),
         "{findings:#?}"
     );
+}
+
+#[test]
+fn two_generate_name_documents_of_one_namespace_are_compared() {
+    // Two objects without a name are two objects: their conflict is found.
+    let text = format!(
+        "{EP}metadata: {{generateName: a-}}\nspec:\n  targets:\n  - hosts: [db.example.com]\n    port: {{number: 5432, protocol: TCP}}\n---\n{EP}metadata: {{generateName: b-}}\nspec:\n  targets:\n  - hosts: [db.example.com]\n    port: {{number: 5432, protocol: TLS}}\n"
+    );
+    let output = lint(&["--format", "json", "-"], Some(&text));
+    assert_eq!(output.status.code(), Some(1));
+    let findings = json_findings(&output);
+    assert!(findings.iter().any(|f| f["code"] == "host-port-protocols"), "{findings:#?}");
+}
+
+#[test]
+fn a_wrongly_typed_field_is_one_finding_as_in_the_api() {
+    let text = format!("{EP}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port: {{number: \"https\", protocol: HTTPS}}\n");
+    let findings = json_findings(&lint(&["--format", "json", "-"], Some(&text)));
+    let at_port: Vec<_> =
+        findings.iter().filter(|f| f["path"] == "spec.targets[0].port.number").collect();
+    assert_eq!(at_port.len(), 1, "{findings:#?}");
+}
+
+#[test]
+fn an_egress_point_list_is_read_like_a_list() {
+    let text = format!(
+        "apiVersion: networking.tanzu.vmware.com/v1alpha1\nkind: EgressPointList\nitems:\n- {}",
+        format!("{EP}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port: {{number: 443, protocol: HTTPS}}\n").replace('\n', "\n  ")
+    );
+    let output = lint(&["-"], Some(&text));
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("in 1 EgressPoint"), "{}", stdout(&output));
+}
+
+#[test]
+fn octal_ports_are_read_as_kubectl_reads_them_and_said_on_their_line() {
+    let text = format!("{EP}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port:\n      number: 0443\n      protocol: TCP\n");
+    let findings = json_findings(&lint(&["--format", "json", "-"], Some(&text)));
+    let note = findings.iter().find(|f| f["code"] == "yaml-reading").expect("a yaml-reading note");
+    assert_eq!(note["line"], 8);
+    assert_eq!(note["path"], "spec.targets[0].port.number");
+    assert!(note["message"].as_str().unwrap().contains("octal number 291"));
+}
+
+#[test]
+fn documents_without_a_namespace_are_in_the_namespace_given() {
+    // Decided: as `kubectl apply -n default` would apply them, a file without namespaces and
+    // one with `namespace: default` are one Space.
+    let dir = tempfile::tempdir().unwrap();
+    let target = |ns: &str, protocol: &str| {
+        format!("{EP}metadata: {{name: db-{protocol}{ns}}}\nspec:\n  targets:\n  - hosts: [db.example.com]\n    port: {{number: 5432, protocol: {protocol}}}\n")
+    };
+    let plain = write(&dir, "plain.yaml", &target("", "TCP"));
+    let named = write(&dir, "named.yaml", &target("", "TLS").replace("name: db-TLS", "name: db-TLS, namespace: default"));
+    let output = lint(&["--format", "json", &plain, &named], None);
+    assert!(json_findings(&output).iter().any(|f| f["code"] == "host-port-protocols"));
+    let other = write(&dir, "other.yaml", &target("", "TLS").replace("name: db-TLS", "name: db-TLS, namespace: team-b"));
+    let output = lint(&["--format", "json", &plain, &other], None);
+    assert!(!json_findings(&output).iter().any(|f| f["code"] == "host-port-protocols"));
+    let output = lint(&["--format", "json", "--namespace", "team-b", &plain, &other], None);
+    assert!(json_findings(&output).iter().any(|f| f["code"] == "host-port-protocols"));
+}
+
+#[test]
+fn input_without_egress_points_is_said_and_fails_only_when_required() {
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\nkind: Secret\n";
+    let output = lint(&["-"], Some(text));
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no EgressPoint found in 2 documents"), "{stderr}");
+    let output = lint(&["--require-egresspoints", "-"], Some(text));
+    assert_eq!(output.status.code(), Some(1));
 }

@@ -103,10 +103,7 @@ pub fn admit(
 fn check_name(resource: &ResourceType, name: &str) -> ApiResult<()> {
     let problem = if resource == &NAMESPACES {
         // Namespace names are DNS-1123 labels: no dots, at most 63 characters.
-        names::check_subdomain(name).err().or_else(|| {
-            (name.contains('.') || name.len() > 63)
-                .then(|| "must be a DNS-1123 label: at most 63 characters, no '.'".to_owned())
-        })
+        names::check_label(name).err()
     } else {
         names::check_subdomain(name).err()
     };

@@ -86,7 +86,9 @@ async fn handle(
         if path.resource == &NAMESPACES && path.name.is_none() {
             return read::list_one_namespace(api, &view.space);
         }
-        body = view.map_request(body);
+        // Reading the body is CPU work in proportion to it: in the bounded pool.
+        let view = view.clone();
+        body = crate::http::cpu::run(move || view.map_request(body)).await;
     }
     let table = wants_table(headers);
     match (method.clone(), path.name.is_some()) {

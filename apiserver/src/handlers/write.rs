@@ -149,6 +149,12 @@ fn generate_name(
 ) -> String {
     // kube-apiserver's alphabet: no vowels, no look-alikes.
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    // kube-apiserver keeps at most 58 characters of the prefix (63 − the 5 random ones).
+    let mut cut = prefix.len().min(egress_rules::names::GENERATED_PREFIX);
+    while !prefix.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let prefix = &prefix[..cut];
     loop {
         let random = uuid::Uuid::new_v4().into_bytes();
         let suffix: String =

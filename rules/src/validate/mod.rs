@@ -30,18 +30,30 @@ pub fn validate(ep: &EgressPoint) -> Vec<Diagnostic> {
 /// Checks one EgressPoint as it would be in a Space: [`validate`] plus the Space-wide
 /// `host-port-protocols`, `ip-single-port` and `duplicate` checks and `workload-missing`.
 pub fn validate_in_space(ep: &EgressPoint, space: SpaceContext<'_>) -> Vec<Diagnostic> {
-    check(ep, Some(space))
+    validate_in_space_as(ep, ep.name(), space)
 }
 
-fn check(ep: &EgressPoint, space: Option<SpaceContext<'_>>) -> Vec<Diagnostic> {
+/// [`validate_in_space`] for an object the Space index knows as `identity` (its entries are
+/// the version being replaced, not others to compare with). An object without a name is
+/// `""`, which no indexed object is, so it is compared with all of them.
+pub fn validate_in_space_as(
+    ep: &EgressPoint,
+    identity: &str,
+    space: SpaceContext<'_>,
+) -> Vec<Diagnostic> {
+    check(ep, Some((space, identity)))
+}
+
+fn check(ep: &EgressPoint, space: Option<(SpaceContext<'_>, &str)>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     object::check_kind(ep, &mut out);
     object::check_name(ep, &mut out);
-    object::check_source_ref(ep, space.and_then(|s| s.workloads), &mut out);
+    object::check_namespace(ep, &mut out);
+    object::check_source_ref(ep, space.and_then(|(s, _)| s.workloads), &mut out);
     let entries = targets::check_targets(ep, &mut out);
     targets::check_within(&entries, &mut out);
-    if let Some(space) = space {
-        space_checks::check_against(ep, &entries, space.index, &mut out);
+    if let Some((space, identity)) = space {
+        space_checks::check_against(ep, identity, &entries, space.index, &mut out);
     }
     out
 }

@@ -1,4 +1,5 @@
-//! Rules about the object as a whole: `kind`, `name`, `source-ref`, `workload-missing`.
+//! Rules about the object as a whole: `kind`, `name`, `namespace`, `source-ref`,
+//! `workload-missing`.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{API_VERSION, EgressPoint, KIND, SUPPORTED_SOURCE_KINDS, WorkloadRef};
@@ -56,16 +57,32 @@ pub(super) fn check_name(ep: &EgressPoint, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_generate_name(prefix: &str, out: &mut Vec<Diagnostic>) {
-    // The server appends 5 random characters; the prefix must be a valid name start.
-    let sample = format!("{prefix}abcde");
-    if let Err(problem) = names::check_subdomain(&sample) {
-        out.push(Diagnostic::error(
-            Code::Name,
-            "metadata.generateName",
-            format!(
-                "generateName \"{prefix}\" would make names that are not valid: the name {problem}"
-            ),
-        ));
+    if let Err(problem) = names::check_generate_name(prefix) {
+        out.push(
+            Diagnostic::error(
+                Code::Name,
+                "metadata.generateName",
+                format!("generateName \"{prefix}\" {problem} (a trailing '-' is allowed)"),
+            )
+            .with_hint("end it with a letter, a digit or '-', for example egress-"),
+        );
+    }
+}
+
+/// `namespace`: `metadata.namespace`, when given, is a DNS-1123 label.
+pub(super) fn check_namespace(ep: &EgressPoint, out: &mut Vec<Diagnostic>) {
+    let Some(namespace) = ep.metadata.namespace.as_deref().filter(|n| !n.is_empty()) else {
+        return;
+    };
+    if let Err(problem) = names::check_label(namespace) {
+        out.push(
+            Diagnostic::error(
+                Code::Namespace,
+                "metadata.namespace",
+                format!("the namespace \"{namespace}\" {problem}"),
+            )
+            .with_hint("namespace names are lowercase letters, digits and '-', at most 63"),
+        );
     }
 }
 

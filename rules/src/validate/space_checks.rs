@@ -14,15 +14,15 @@ use crate::space::SpaceIndex;
 /// Compares each entry of `ep` with the index of the rest of the Space. O(entries).
 pub(super) fn check_against(
     ep: &EgressPoint,
+    identity: &str,
     entries: &[Entry<'_>],
     index: &SpaceIndex,
     out: &mut Vec<Diagnostic>,
 ) {
-    let own_name = ep.name();
     let applies_to = ep.applies_to();
     for entry in entries {
         let at = path::host(entry.target, entry.host_index);
-        let others = index.lookup(&entry.key, entry.port).filter(|r| r.egress_point() != own_name);
+        let others = index.lookup(&entry.key, entry.port).filter(|r| r.identity() != identity);
         let mut conflict = None;
         let mut duplicate = None;
         for other in others {
@@ -71,7 +71,7 @@ pub(super) fn check_against(
             && let Some(other) = index
                 .rules_for_host(&entry.key)
                 .iter()
-                .find(|r| r.port != entry.port && r.egress_point() != own_name)
+                .find(|r| r.port != entry.port && r.identity() != identity)
         {
             let (port, other) = (other.port, other.egress_point());
             out.push(

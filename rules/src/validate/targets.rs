@@ -1,5 +1,5 @@
 //! Rules about targets, one at a time and against each other inside one EgressPoint:
-//! `targets`, `host`, `host-case`, `port`, `protocol`, `ip-protocol`, `ip-single-port`,
+//! `targets`, `host`, `not-off-cluster`, `host-case`, `port`, `protocol`, `ip-protocol`, `ip-single-port`,
 //! `host-port-protocols`, `duplicate`, `server-first`, `scheme-port`, `tcp-covers`.
 
 use super::Entry;
@@ -64,6 +64,18 @@ pub(crate) fn check_targets<'a>(ep: &'a EgressPoint, out: &mut Vec<Diagnostic>) 
                     continue;
                 }
             };
+            if let Some(reason) = host::not_off_cluster(h, kind) {
+                out.push(
+                    Diagnostic::warning(
+                        Code::NotOffCluster,
+                        path::host(i, j),
+                        format!(
+                            "{h} is {reason}; an EgressPoint opens access to targets outside the cluster, and this is not one"
+                        ),
+                    )
+                    .with_hint("remove this host: nothing outside the cluster answers at it"),
+                );
+            }
             if kind == HostKind::Name && h.bytes().any(|b| b.is_ascii_uppercase()) {
                 let lower = h.to_ascii_lowercase();
                 out.push(

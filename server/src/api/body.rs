@@ -8,8 +8,10 @@ use serde_json::Value;
 
 /// A parsed body: JSON, or YAML with `Content-Type: application/yaml`.
 pub struct Body {
-    /// The document.
+    /// The document, as kubectl would send it.
     pub value: Value,
+    /// YAML values kubectl reads differently from how they look (`yaml-reading`).
+    pub notes: Vec<egress_rules::Diagnostic>,
 }
 
 impl<S: Send + Sync> FromRequest<S> for Body {
@@ -41,10 +43,10 @@ impl<S: Send + Sync> FromRequest<S> for Body {
         // Content-Type only needs to be right in spirit. Parsing is CPU work in proportion
         // to the body: in the bounded pool, not on the async workers.
         let text = text.to_owned();
-        let value = egress_apiserver::http::cpu::run(move || egress_rules::parse_text(&text))
+        let read = egress_apiserver::http::cpu::run(move || egress_rules::read_text(&text))
             .await
             .map_err(|e| ApiError::unreadable(&e))?;
-        Ok(Body { value })
+        Ok(Body { value: read.value, notes: read.notes })
     }
 }
 

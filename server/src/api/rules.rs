@@ -120,15 +120,18 @@ pub async fn validate(
     Query(query): Query<ValidateQuery>,
     body: Body,
 ) -> ApiResult<Json<Report>> {
-    let diagnostics = match query.space {
+    let mut diagnostics = match query.space {
         Some(name) => {
             let space = state.catalog.get(&name, &caller).await?;
             check_in_space(&space, &body.value).await?
         }
         None => {
-            let value = body.value;
+            let value = body.value.clone();
             egress_apiserver::http::cpu::run(move || check_value(&value, None).diagnostics).await
         }
     };
+    // A posted manifest also hears what only a manifest carries, as `lint` says it.
+    diagnostics.extend(body.notes);
+    diagnostics.extend(egress_rules::manifest_diagnostics(&body.value));
     Ok(Json(Report { valid: !has_errors(&diagnostics), diagnostics }))
 }

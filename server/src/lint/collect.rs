@@ -3,8 +3,8 @@
 
 use egress_rules::yaml::{YamlDocument, parse_stream};
 use egress_rules::{
-    Code, Decoded, Diagnostic, GROUP, KIND, Severity, SpaceContext, SpaceIndex, decode, path,
-    validate_in_space,
+    Code, Decoded, Diagnostic, GROUP, KIND, Severity, SpaceContext, SpaceIndex, check_decoded,
+    decode, manifest_diagnostics, path,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -28,7 +28,7 @@ pub struct Finding {
     pub document: usize,
     /// 1-based line of the field (or of the nearest enclosing field written in the file).
     pub line: usize,
-    /// `metadata.namespace`; "" is the default Space of files without one.
+    /// `metadata.namespace`, or `--namespace` (default `default`) for documents without one.
     pub namespace: String,
     /// `metadata.name` of the EgressPoint; "" when it has none or the document is unreadable.
     pub name: String,
@@ -51,6 +51,8 @@ pub struct Linted {
     pub findings: Vec<Finding>,
     /// How many EgressPoints were checked.
     pub egress_points: usize,
+    /// How many documents were read.
+    pub documents: usize,
 }
 
 impl Linted {
@@ -72,7 +74,8 @@ impl Linted {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// "1 error", "2 errors".
+pub(super) fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
@@ -82,11 +85,37 @@ struct Found<'a> {
     document: &'a YamlDocument,
     /// Path of the object inside the document: "" or `items[3]` in a `kind: List`.
     prefix: String,
+    object: &'a Value,
     decoded: Decoded,
 }
 
-/// Lints every input together: EgressPoints of one namespace are one Space, across files.
-pub fn lint_inputs(inputs: &[Input]) -> Linted {
+impl Found<'_> {
+    /// How the Space index knows it: its name, or (for `generateName` documents, which
+    /// have none yet) its place, so that two of them are compared with each other.
+    fn identity(&self) -> String {
+        match self.decoded.egress_point.name() {
+            "" => format!("\u{0}{}\u{0}{}\u{0}{}", self.file, self.document.index, self.prefix),
+            name => name.to_owned(),
+        }
+    }
+
+    /// The values of its document that kubectl reads differently, relative to the object.
+    fn notes(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.document.notes.iter().filter_map(|note| {
+            let relative = if self.prefix.is_empty() {
+                note.path.as_str()
+            } else {
+                let rest = note.path.strip_prefix(self.prefix.as_str())?;
+                rest.strip_prefix('.').or_else(|| rest.is_empty().then_some(rest))?
+            };
+            Some(Diagnostic { path: relative.to_owned(), ..note.clone() })
+        })
+    }
+}
+
+/// Lints every input together: EgressPoints of one namespace are one Space, across files;
+/// documents without a namespace are in `default_namespace`.
+pub fn lint_inputs(inputs: &[Input], default_namespace: &str) -> Linted {
     let mut linted = Linted::default();
     let mut streams = Vec::with_capacity(inputs.len());
     for input in inputs {
@@ -129,14 +158,22 @@ pub fn lint_inputs(inputs: &[Input]) -> Linted {
 
     let mut spaces: BTreeMap<String, Vec<Found<'_>>> = BTreeMap::new();
     for (file, documents) in &streams {
+        linted.documents += documents.len();
         for document in documents {
             for (prefix, object) in egress_points_in(&document.value) {
                 let decoded = decode(object);
-                let namespace = decoded.egress_point.metadata.namespace.clone().unwrap_or_default();
+                let namespace = decoded
+                    .egress_point
+                    .metadata
+                    .namespace
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| default_namespace.to_owned());
                 spaces.entry(namespace).or_default().push(Found {
                     file,
                     document,
                     prefix,
+                    object,
                     decoded,
                 });
             }
@@ -145,13 +182,19 @@ pub fn lint_inputs(inputs: &[Input]) -> Linted {
 
     for (namespace, found) in &spaces {
         linted.egress_points += found.len();
-        let index = SpaceIndex::build(found.iter().map(|f| &f.decoded.egress_point));
+        let mut index = SpaceIndex::new();
+        for f in found {
+            index.insert_as(&f.identity(), &f.decoded.egress_point);
+        }
         let space = SpaceContext { index: &index, workloads: None };
         let mut first_by_name: BTreeMap<&str, &Found<'_>> = BTreeMap::new();
         for f in found {
             let ep = &f.decoded.egress_point;
-            let mut diagnostics = f.decoded.diagnostics.clone();
-            diagnostics.extend(validate_in_space(ep, space));
+            // The same list the API and the form give for this document, plus what only a
+            // manifest can carry.
+            let mut diagnostics = check_decoded(&f.decoded, Some(space), Some(&f.identity()));
+            diagnostics.extend(f.notes());
+            diagnostics.extend(manifest_diagnostics(f.object));
             if !ep.name().is_empty()
                 && let Some(first) = first_by_name.insert(ep.name(), f)
             {
@@ -203,10 +246,12 @@ fn finding(found: &Found<'_>, namespace: &str, d: Diagnostic) -> Finding {
     }
 }
 
-/// The EgressPoints of a document: the document itself, or the items of a `kind: List`
-/// (as `kubectl get -o yaml` prints). Other kinds are skipped.
+/// The EgressPoints of a document: the document itself, or the items of a `kind: List` or
+/// `EgressPointList`. Other kinds are skipped.
 fn egress_points_in(value: &Value) -> Vec<(String, &Value)> {
-    if value.get("kind").and_then(Value::as_str) == Some("List")
+    // `kind: List` from `kubectl get -o yaml`, `EgressPointList` from the API itself.
+    let kind = value.get("kind").and_then(Value::as_str);
+    if matches!(kind, Some("List" | "EgressPointList"))
         && let Some(items) = value.get("items").and_then(Value::as_array)
     {
         return items

@@ -5,6 +5,7 @@ mod collect;
 mod report;
 
 pub use collect::{Finding, Input, lint_inputs};
+use collect::plural;
 
 use crate::cli::{Format, LintArgs};
 use crate::{Error, Result};
@@ -21,7 +22,7 @@ pub fn run(args: &LintArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) -> u8 
             return 2;
         }
     };
-    let linted = lint_inputs(&inputs);
+    let linted = lint_inputs(&inputs, &args.namespace);
     let min = Severity::from(args.min_severity);
     let shown: Vec<&Finding> = linted.findings.iter().filter(|f| f.severity >= min).collect();
     let written = match args.format {
@@ -31,6 +32,15 @@ pub fn run(args: &LintArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) -> u8 
     if let Err(e) = written {
         eprintln!("egress-console lint: cannot write the report: {e}");
         return 2;
+    }
+    if linted.egress_points == 0 {
+        eprintln!(
+            "egress-console lint: no EgressPoint found in {} (kind: EgressPoint, or a List of them)",
+            plural(linted.documents, "document")
+        );
+        if args.require_egresspoints {
+            return 1;
+        }
     }
     u8::from(linted.has_errors())
 }

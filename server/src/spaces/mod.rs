@@ -263,9 +263,7 @@ impl Catalog {
             return self.resolve(spec, caller);
         }
         // Namespace names are DNS-1123 labels: anything else cannot be one of them.
-        let could_be_namespace = egress_rules::names::check_subdomain(name).is_ok()
-            && !name.contains('.')
-            && name.len() <= 63;
+        let could_be_namespace = egress_rules::names::check_label(name).is_ok();
         for (index, source) in self.dynamic.iter().enumerate().filter(|_| could_be_namespace) {
             let found = if source.selector.is_some() {
                 self.namespaces(index, source, caller, Some(name)).await?.into_iter().next()
