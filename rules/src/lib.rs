@@ -118,9 +118,9 @@ pub struct Read {
 pub fn read_text(text: &str) -> Result<Read, SyntaxError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('{') {
-        return json::from_str(text)
-            .map(|value| Read { value, notes: Vec::new() })
-            .map_err(|e| SyntaxError { line: e.line(), column: e.column(), message: e.to_string() });
+        return json::from_str(text).map(|value| Read { value, notes: Vec::new() }).map_err(|e| {
+            SyntaxError { line: e.line(), column: e.column(), message: e.to_string() }
+        });
     }
     yaml::parse_one(text).map(|doc| Read { value: doc.value, notes: doc.notes })
 }

@@ -49,9 +49,15 @@ pub fn check_label(name: &str) -> Result<(), String> {
 /// stands for the random suffix), otherwise the prefix must itself be a valid name. The
 /// server cuts a longer prefix to [`GENERATED_PREFIX`] characters before adding five.
 pub fn check_generate_name(prefix: &str) -> Result<(), String> {
-    let masked = match prefix.strip_suffix('-') {
-        Some(rest) => format!("{rest}a"),
-        None => prefix.to_owned(),
+    // apimachinery's maskTrailingDash, quirk included: it replaces the last two characters.
+    let masked = if prefix.len() > 1 && prefix.ends_with('-') {
+        let mut cut = prefix.len() - 2;
+        while !prefix.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        format!("{}a", &prefix[..cut])
+    } else {
+        prefix.to_owned()
     };
     check_subdomain(&masked)
 }

@@ -5,7 +5,8 @@ mod common;
 
 use common::{egress, only, with_code};
 use egress_rules::{
-    Code, EgressPoint, Severity, SpaceContext, SpaceIndex, check_text, validate, validate_in_space_as,
+    Code, EgressPoint, Severity, SpaceContext, SpaceIndex, check_text, validate,
+    validate_in_space_as,
 };
 
 const HEAD: &str = "apiVersion: networking.tanzu.vmware.com/v1alpha1\nkind: EgressPoint\n";
@@ -36,7 +37,9 @@ fn two_generate_name_objects_of_one_space_are_compared_with_each_other() {
 #[test]
 fn a_wrongly_typed_field_is_reported_once() {
     // One document, one list of diagnostics: the type error, not also "has no port number".
-    let text = format!("{HEAD}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port: {{number: \"https\", protocol: HTTPS}}\n");
+    let text = format!(
+        "{HEAD}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port: {{number: \"https\", protocol: HTTPS}}\n"
+    );
     let diagnostics = check_text(&text, None).unwrap().diagnostics;
     let at_port: Vec<_> =
         diagnostics.iter().filter(|d| d.path == "spec.targets[0].port.number").collect();
@@ -46,24 +49,41 @@ fn a_wrongly_typed_field_is_reported_once() {
 #[test]
 fn yaml_is_read_as_kubectl_reads_it_and_the_difference_is_said() {
     // kubectl converts YAML with sigs.k8s.io/yaml (YAML 1.1): 0443 is octal, yes a boolean.
-    let text = format!("{HEAD}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [yes]\n    port: {{number: 0443, protocol: TCP}}\n");
+    let text = format!(
+        "{HEAD}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [yes]\n    port: {{number: 0443, protocol: TCP}}\n"
+    );
     let checked = check_text(&text, None).unwrap();
     assert_eq!(checked.egress_point.spec.targets[0].port.number, Some(291));
     let notes = with_code(&checked.diagnostics, Code::YamlReading);
     assert_eq!(notes.len(), 2, "{:#?}", checked.diagnostics);
     let octal = notes.iter().find(|d| d.path == "spec.targets[0].port.number").unwrap();
-    assert_eq!(octal.message, "0443 is read as the octal number 291 by kubectl (YAML 1.1), not 443");
-    assert!(notes.iter().any(|d| d.path == "spec.targets[0].hosts[0]" && d.message.contains("boolean true")));
+    assert_eq!(
+        octal.message,
+        "0443 is read as the octal number 291 by kubectl (YAML 1.1), not 443"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|d| d.path == "spec.targets[0].hosts[0]" && d.message.contains("boolean true"))
+    );
     // The boolean is then a wrong type, as the API server would say.
-    assert!(checked.diagnostics.iter().any(|d| d.path == "spec.targets[0].hosts[0]" && d.is_error()));
+    assert!(
+        checked.diagnostics.iter().any(|d| d.path == "spec.targets[0].hosts[0]" && d.is_error())
+    );
 }
 
 #[test]
 fn merge_keys_are_read_as_kubectl_reads_them() {
     // `<<: *anchor` is YAML 1.1's merge key, which kubectl honours: no unknown field "<<".
-    let text = format!("{HEAD}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port: &https {{number: 443, protocol: HTTPS}}\n  - hosts: [b.example.com]\n    port:\n      <<: *https\n      number: 8443\n");
+    let text = format!(
+        "{HEAD}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port: &https {{number: 443, protocol: HTTPS}}\n  - hosts: [b.example.com]\n    port:\n      <<: *https\n      number: 8443\n"
+    );
     let checked = check_text(&text, None).unwrap();
-    assert!(with_code(&checked.diagnostics, Code::UnknownField).is_empty(), "{:#?}", checked.diagnostics);
+    assert!(
+        with_code(&checked.diagnostics, Code::UnknownField).is_empty(),
+        "{:#?}",
+        checked.diagnostics
+    );
     let port = &checked.egress_point.spec.targets[1].port;
     assert_eq!((port.number, port.protocol.as_str()), (Some(8443), "HTTPS"));
 }
@@ -81,16 +101,22 @@ fn generate_name_is_checked_as_the_api_server_checks_it() {
 #[test]
 fn ranges_and_zones_get_messages_about_what_they_are() {
     let ep = egress("x").with_target(&["10.0.0.0/24", "fe80::1%eth0"], 5432, "TCP");
-    let hosts = with_code(&validate(&ep), Code::Host);
+    let diagnostics = validate(&ep);
+    let hosts = with_code(&diagnostics, Code::Host);
     assert!(hosts[0].message.contains("CIDR range"), "{}", hosts[0].message);
-    assert_eq!(hosts[0].hint.as_deref(), Some("list each address you need (for example 10.0.0.0), or use a DNS name"));
+    assert_eq!(
+        hosts[0].hint.as_deref(),
+        Some("list each address you need (for example 10.0.0.0), or use a DNS name")
+    );
     assert!(hosts[1].message.contains("IPv6 zone"), "{}", hosts[1].message);
     assert_eq!(hosts[1].hint.as_deref(), Some("fe80::1"));
 }
 
 #[test]
 fn an_unclosed_bracket_is_reported_where_it_opens_or_at_the_line_that_breaks_it() {
-    let text = format!("{HEAD}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com\n    port: {{number: 443, protocol: HTTPS}}\n");
+    let text = format!(
+        "{HEAD}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com\n    port: {{number: 443, protocol: HTTPS}}\n"
+    );
     let error = check_text(&text, None).unwrap_err();
     assert!((6..=7).contains(&error.line), "{error}");
 }
@@ -99,7 +125,17 @@ fn an_unclosed_bracket_is_reported_where_it_opens_or_at_the_line_that_breaks_it(
 fn targets_that_are_not_off_cluster_are_warned_about() {
     // Decided: the reference page says an EgressPoint opens access to an off-cluster
     // target; loopback, link-local and unspecified addresses are none. Private ranges are.
-    for host in ["0.0.0.0", "::", "127.0.0.1", "127.9.9.9", "::1", "169.254.169.254", "fe80::1", "::ffff:127.0.0.1", "localhost"] {
+    for host in [
+        "0.0.0.0",
+        "::",
+        "127.0.0.1",
+        "127.9.9.9",
+        "::1",
+        "169.254.169.254",
+        "fe80::1",
+        "::ffff:127.0.0.1",
+        "localhost",
+    ] {
         let ep = egress("x").with_target(&[host], 5432, "TCP");
         let d = only(&validate(&ep), Code::NotOffCluster);
         assert_eq!(d.severity, Severity::Warning, "{host}");
@@ -124,7 +160,9 @@ fn a_namespace_must_be_a_dns_label() {
 #[test]
 fn a_status_in_a_manifest_is_ignored_with_an_info() {
     // Decided: a top-level status is written by the platform, not by users.
-    let text = format!("{HEAD}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port: {{number: 443, protocol: HTTPS}}\nstatus: {{conditions: []}}\n");
+    let text = format!(
+        "{HEAD}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port: {{number: 443, protocol: HTTPS}}\nstatus: {{conditions: []}}\n"
+    );
     let d = only(&check_text(&text, None).unwrap().diagnostics, Code::Status);
     assert_eq!((d.path.as_str(), d.severity), ("status", Severity::Info));
 }

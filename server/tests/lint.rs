@@ -193,7 +193,9 @@ fn two_generate_name_documents_of_one_namespace_are_compared() {
 
 #[test]
 fn a_wrongly_typed_field_is_one_finding_as_in_the_api() {
-    let text = format!("{EP}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port: {{number: \"https\", protocol: HTTPS}}\n");
+    let text = format!(
+        "{EP}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port: {{number: \"https\", protocol: HTTPS}}\n"
+    );
     let findings = json_findings(&lint(&["--format", "json", "-"], Some(&text)));
     let at_port: Vec<_> =
         findings.iter().filter(|f| f["path"] == "spec.targets[0].port.number").collect();
@@ -213,7 +215,9 @@ fn an_egress_point_list_is_read_like_a_list() {
 
 #[test]
 fn octal_ports_are_read_as_kubectl_reads_them_and_said_on_their_line() {
-    let text = format!("{EP}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port:\n      number: 0443\n      protocol: TCP\n");
+    let text = format!(
+        "{EP}metadata: {{name: web}}\nspec:\n  targets:\n  - hosts: [a.example.com]\n    port:\n      number: 0443\n      protocol: TCP\n"
+    );
     let findings = json_findings(&lint(&["--format", "json", "-"], Some(&text)));
     let note = findings.iter().find(|f| f["code"] == "yaml-reading").expect("a yaml-reading note");
     assert_eq!(note["line"], 8);
@@ -227,13 +231,23 @@ fn documents_without_a_namespace_are_in_the_namespace_given() {
     // one with `namespace: default` are one Space.
     let dir = tempfile::tempdir().unwrap();
     let target = |ns: &str, protocol: &str| {
-        format!("{EP}metadata: {{name: db-{protocol}{ns}}}\nspec:\n  targets:\n  - hosts: [db.example.com]\n    port: {{number: 5432, protocol: {protocol}}}\n")
+        format!(
+            "{EP}metadata: {{name: db-{protocol}{ns}}}\nspec:\n  targets:\n  - hosts: [db.example.com]\n    port: {{number: 5432, protocol: {protocol}}}\n"
+        )
     };
     let plain = write(&dir, "plain.yaml", &target("", "TCP"));
-    let named = write(&dir, "named.yaml", &target("", "TLS").replace("name: db-TLS", "name: db-TLS, namespace: default"));
+    let named = write(
+        &dir,
+        "named.yaml",
+        &target("", "TLS").replace("name: db-TLS", "name: db-TLS, namespace: default"),
+    );
     let output = lint(&["--format", "json", &plain, &named], None);
     assert!(json_findings(&output).iter().any(|f| f["code"] == "host-port-protocols"));
-    let other = write(&dir, "other.yaml", &target("", "TLS").replace("name: db-TLS", "name: db-TLS, namespace: team-b"));
+    let other = write(
+        &dir,
+        "other.yaml",
+        &target("", "TLS").replace("name: db-TLS", "name: db-TLS, namespace: team-b"),
+    );
     let output = lint(&["--format", "json", &plain, &other], None);
     assert!(!json_findings(&output).iter().any(|f| f["code"] == "host-port-protocols"));
     let output = lint(&["--format", "json", "--namespace", "team-b", &plain, &other], None);

@@ -143,13 +143,41 @@ async fn an_egress_point_is_created_listed_read_as_yaml_and_deleted() {
 #[tokio::test]
 async fn yaml_bodies_are_accepted() {
     let env = env().await;
-    let yaml = "apiVersion: networking.tanzu.vmware.com/v1alpha1\nkind: EgressPoint\nmetadata: {name: y}\nspec:\n  targets:\n  - hosts: [y.example.com]\n    port: {number: 443, protocol: HTTPS}\n";
+    let yaml = "apiVersion: networking.tanzu.vmware.com/v1alpha1\nkind: EgressPoint\nmetadata: {name: from-yaml}\nspec:\n  targets:\n  - hosts: [y.example.com]\n    port: {number: 443, protocol: HTTPS}\n";
     let request = Request::post(EGPS)
         .header("content-type", "application/yaml")
         .body(Body::from(yaml))
         .unwrap();
     let (status, body, _) = call(&env.app, request).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn yaml_is_read_as_kubectl_reads_it_and_validate_says_where_that_differs() {
+    // `name: y` is the boolean true to kubectl (YAML 1.1), so the platform would refuse it.
+    let env = env().await;
+    let yaml = "apiVersion: networking.tanzu.vmware.com/v1alpha1\nkind: EgressPoint\nmetadata: {name: y}\nspec:\n  targets:\n  - hosts: [y.example.com]\n    port: {number: 0443, protocol: TCP}\nstatus: {}\n";
+    let request = Request::post("/api/v1/validate")
+        .header("content-type", "application/yaml")
+        .body(Body::from(yaml))
+        .unwrap();
+    let (status, report, _) = call(&env.app, request).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["valid"], false, "{report}");
+    let codes: Vec<(&str, &str)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["path"].as_str().unwrap()))
+        .collect();
+    for expected in [
+        ("name", "metadata.name"),
+        ("yaml-reading", "metadata.name"),
+        ("yaml-reading", "spec.targets[0].port.number"),
+        ("status", "status"),
+    ] {
+        assert!(codes.contains(&expected), "{expected:?} missing from {codes:?}");
+    }
 }
 
 #[tokio::test]

@@ -139,7 +139,10 @@ impl Builder {
                         for (source, line) in merged {
                             for (key, value) in source {
                                 if !map.contains_key(&key) {
-                                    lines.insert(key.as_str().into(), Lines { line, children: None });
+                                    lines.insert(
+                                        key.as_str().into(),
+                                        Lines { line, children: None },
+                                    );
                                     map.insert(key, value);
                                 }
                             }

@@ -1,6 +1,10 @@
 //! YAML in and out: multi-document streams read into JSON values with the line of every
 //! field (for compiler-style lint output), and values written back as kubectl writes them.
 
+mod builder;
+mod resolve;
+#[cfg(test)]
+mod tests;
 
 use crate::path::{self, Segment};
 use builder::Builder;
@@ -165,11 +169,28 @@ pub fn parse_one(text: &str) -> Result<YamlDocument, SyntaxError> {
 }
 
 /// Writes `value` as block YAML, keys in the value's order (sorted for `serde_json`
-/// values, as `kubectl get -o yaml` prints them).
+/// values, as `kubectl get -o yaml` prints them), such that kubectl reads back exactly
+/// `value`. Block YAML cannot say everything: a string with trailing blank lines loses them
+/// in a `|` block, and a string such as `1_000` is written bare but read by kubectl as a
+/// number. So the text is read back, and when it differs the strings are written quoted,
+/// and failing that the value is written as JSON, which is YAML too.
 pub fn to_yaml(value: &Value) -> String {
+    for multiline in [true, false] {
+        let text = emit(value, multiline);
+        if parse_one(&text).is_ok_and(|doc| doc.value == *value) {
+            return text;
+        }
+    }
+    // Pretty JSON of a JSON value cannot fail.
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn emit(value: &Value, multiline: bool) -> String {
     let mut out = String::new();
     let mut emitter = YamlEmitter::new(&mut out);
-    emitter.multiline_strings(true);
+    emitter.multiline_strings(multiline);
     // Writing to a String cannot fail.
     let _ = emitter.dump(&to_yaml_node(value));
     let body = out.strip_prefix("---\n").or_else(|| out.strip_prefix("---")).unwrap_or(&out);
@@ -201,4 +222,3 @@ fn to_yaml_node(value: &Value) -> Yaml {
         }
     }
 }
-

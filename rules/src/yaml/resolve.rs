@@ -26,7 +26,7 @@ pub(super) fn resolve_plain(text: &str) -> Resolved {
 /// A float as Go's JSON writes it: integral values without a fraction (`8`, not `8.0`).
 fn json_number(float: f64) -> Option<Number> {
     // 2^63: larger magnitudes stay floats.
-    if float.fract() == 0.0 && float.abs() < 9.223_372_036_854_775_808e18 {
+    if float.fract() == 0.0 && float.abs() < 9.223_372_036_854_776e18 {
         return Some((float as i64).into());
     }
     Number::from_f64(float)
@@ -35,7 +35,9 @@ fn json_number(float: f64) -> Option<Number> {
 fn describe(text: &str, kubectl: &Value, yaml_1_2: &Value) -> (String, String) {
     match (kubectl, yaml_1_2) {
         (Value::Bool(b), Value::String(_)) => (
-            format!("{text} is read as the boolean {b} by kubectl (YAML 1.1), not as the text \"{text}\""),
+            format!(
+                "{text} is read as the boolean {b} by kubectl (YAML 1.1), not as the text \"{text}\""
+            ),
             format!("quote it: \"{text}\""),
         ),
         (Value::Number(n), Value::Number(m)) if is_octal(text) => (
@@ -55,7 +57,9 @@ fn describe(text: &str, kubectl: &Value, yaml_1_2: &Value) -> (String, String) {
 
 fn is_octal(text: &str) -> bool {
     let digits = text.trim_start_matches(['+', '-']);
-    digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+    digits.len() > 1
+        && digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
 }
 
 /// go-yaml v2's `resolve` for an untagged plain scalar, then sigs.k8s.io/yaml's JSON.
@@ -115,9 +119,10 @@ fn go_parse_int(text: &str) -> Option<Number> {
     }
     let magnitude = u64::from_str_radix(rest, radix).ok()?;
     if negative {
-        let value = i64::try_from(magnitude).map(|m| -m).ok().or_else(|| {
-            (magnitude == i64::MIN.unsigned_abs()).then_some(i64::MIN)
-        })?;
+        let value = i64::try_from(magnitude)
+            .map(|m| -m)
+            .ok()
+            .or_else(|| (magnitude == i64::MIN.unsigned_abs()).then_some(i64::MIN))?;
         Some(value.into())
     } else {
         Some(magnitude.into())

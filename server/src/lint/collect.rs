@@ -30,6 +30,9 @@ pub struct Finding {
     pub line: usize,
     /// `metadata.namespace`, or `--namespace` (default `default`) for documents without one.
     pub namespace: String,
+    /// True when the document itself wrote `metadata.namespace`.
+    #[serde(skip)]
+    pub namespace_written: bool,
     /// `metadata.name` of the EgressPoint; "" when it has none or the document is unreadable.
     pub name: String,
     /// Kubernetes field path inside the object (`spec.targets[0].hosts[0]`).
@@ -128,6 +131,7 @@ pub fn lint_inputs(inputs: &[Input], default_namespace: &str) -> Linted {
                         document: documents.len() + 1,
                         line: error.line,
                         namespace: String::new(),
+                        namespace_written: false,
                         name: String::new(),
                         path: String::new(),
                         severity: Severity::Error,
@@ -146,6 +150,7 @@ pub fn lint_inputs(inputs: &[Input], default_namespace: &str) -> Linted {
                 document: 1,
                 line: 1 + input.bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count(),
                 namespace: String::new(),
+                namespace_written: false,
                 name: String::new(),
                 path: String::new(),
                 severity: Severity::Error,
@@ -237,6 +242,13 @@ fn finding(found: &Found<'_>, namespace: &str, d: Diagnostic) -> Finding {
         document: found.document.index + 1,
         line: found.document.line_of(&full_path),
         namespace: namespace.to_owned(),
+        namespace_written: found
+            .decoded
+            .egress_point
+            .metadata
+            .namespace
+            .as_deref()
+            .is_some_and(|n| !n.is_empty()),
         name: found.decoded.egress_point.name().to_owned(),
         path: d.path,
         severity: d.severity,

@@ -4,8 +4,8 @@
 mod collect;
 mod report;
 
-pub use collect::{Finding, Input, lint_inputs};
 use collect::plural;
+pub use collect::{Finding, Input, lint_inputs};
 
 use crate::cli::{Format, LintArgs};
 use crate::{Error, Result};

@@ -6,10 +6,11 @@ use std::io::{self, Write};
 /// `file:line: severity[code] name path: message`, an indented hint, then a summary.
 pub fn write_text(out: &mut dyn Write, findings: &[&Finding], summary: &str) -> io::Result<()> {
     for f in findings {
-        let name = match (f.namespace.is_empty(), f.name.is_empty()) {
+        // The namespace only where the document wrote one: `--namespace` is the default.
+        let name = match (f.namespace_written, f.name.is_empty()) {
             (_, true) => String::new(),
-            (true, false) => f.name.clone(),
-            (false, false) => format!("{}/{}", f.namespace, f.name),
+            (false, false) => f.name.clone(),
+            (true, false) => format!("{}/{}", f.namespace, f.name),
         };
         let subject: Vec<&str> =
             [name.as_str(), f.path.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
