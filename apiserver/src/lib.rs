@@ -14,6 +14,7 @@ mod request;
 pub mod resources;
 pub mod selectors;
 mod standalone;
+mod strategic;
 pub mod status;
 pub mod store;
 pub mod tanzu;

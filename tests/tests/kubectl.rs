@@ -171,3 +171,63 @@ async fn kubectl_get_watch_shows_a_change_made_elsewhere() -> Result<()> {
     watch.start_kill()?;
     api.kill().await
 }
+
+const TWO_CONTAINERS: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: two
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: two}}
+  template:
+    metadata: {labels: {app: two}}
+    spec:
+      containers:
+      - name: app
+        image: app:1
+        ports: [{containerPort: 8080}, {containerPort: 9090}]
+        env: [{name: A, value: '1'}]
+      - name: sidecar
+        image: proxy:1
+";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_set_and_apply_change_one_container_and_keep_the_rest() -> Result<()> {
+    // Strategic merge patch: what kubectl sends for built-in kinds merges lists by their
+    // keys. Treated as a JSON merge patch, `set image` deleted the sidecar and the ports.
+    let dir = TempDir::new("kubectl-smp")?;
+    let api = SpaceApiProcess::start(&dir.0, &[]).await?;
+    let stored = |api: &SpaceApiProcess| -> Result<serde_json::Value> {
+        let out = run(api, &["get", "deployment", "two", "-o", "json"], None, &[])?;
+        ensure!(out.status.success(), "{}", text(&out));
+        Ok(serde_json::from_slice(&out.stdout)?)
+    };
+    let out = run(&api, &["apply", "-f", "-"], Some(TWO_CONTAINERS), &[])?;
+    ensure!(out.status.success(), "{}", text(&out));
+
+    let out = run(&api, &["set", "image", "deployment/two", "app=app:2"], None, &[])?;
+    ensure!(out.status.success(), "{}", text(&out));
+    let out = run(&api, &["set", "env", "deployment/two", "B=2"], None, &[])?;
+    ensure!(out.status.success(), "{}", text(&out));
+    let object = stored(&api)?;
+    let containers = object["spec"]["template"]["spec"]["containers"].as_array().unwrap().clone();
+    ensure!(containers.len() == 2, "a container was lost: {object:#}");
+    ensure!(containers[0]["image"] == "app:2", "{object:#}");
+    ensure!(containers[0]["ports"].as_array().map(Vec::len) == Some(2), "{object:#}");
+    let env: Vec<&str> = containers[0]["env"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    ensure!(env == ["A", "B"], "{object:#}");
+    ensure!(containers[1]["image"] == "proxy:1", "{object:#}");
+    ensure!(!object.to_string().contains("$setElementOrder"), "a directive was stored: {object:#}");
+
+    // Client-side apply of an edited manifest: only what changed in it changes.
+    let edited = TWO_CONTAINERS.replace("image: proxy:1", "image: proxy:2");
+    let out = run(&api, &["apply", "-f", "-"], Some(&edited), &[])?;
+    ensure!(out.status.success(), "{}", text(&out));
+    let object = stored(&api)?;
+    let containers = object["spec"]["template"]["spec"]["containers"].as_array().unwrap().clone();
+    ensure!(containers.len() == 2 && containers[1]["image"] == "proxy:2", "{object:#}");
+    // `set env` added B outside the manifest: apply keeps it (it only removes what the
+    // previous apply set), as kube-apiserver does.
+    ensure!(containers[0]["env"].as_array().map(Vec::len) == Some(2), "{object:#}");
+    Ok(())
+}

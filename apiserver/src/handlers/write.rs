@@ -285,7 +285,9 @@ pub async fn patch(
         // Built-in kinds take strategic merge patches on a real server (kubectl edit and
         // client-side apply send them); for these plain objects a merge patch is the same
         // except for list merge keys. CRDs refuse them with 415, as kube-apiserver does.
-        "application/strategic-merge-patch+json" if !resource.is_custom() => PatchKind::Merge,
+        // Built-in kinds have patch strategies (`strategic::schema`); custom kinds have none,
+        // and kube-apiserver refuses strategic merge for them with 415, as here.
+        "application/strategic-merge-patch+json" if !resource.is_custom() => PatchKind::Strategic,
         "application/apply-patch+yaml" => {
             if query.get("fieldManager").is_none() {
                 return Err(ApiError::bad_request(
@@ -326,6 +328,11 @@ pub async fn patch(
             let mut object = current.clone();
             match kind {
                 PatchKind::Merge => json_patch::merge(&mut object, &patch),
+                PatchKind::Strategic => {
+                    object = crate::strategic::apply(&object, &patch).map_err(|e| {
+                        ApiError::bad_request(format!("the strategic merge patch failed: {e}"))
+                    })?;
+                }
                 PatchKind::Apply => apply_merge(&mut object, &patch),
                 PatchKind::Json => {
                     let ops: json_patch::Patch = serde_json::from_value(patch)
@@ -363,6 +370,7 @@ pub async fn patch(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum PatchKind {
     Merge,
+    Strategic,
     Json,
     Apply,
 }
