@@ -67,6 +67,17 @@ async fn parse_off_thread(text: &str) -> Result<Value, egress_rules::SyntaxError
 fn check_type(path: &ObjectPath, object: &mut Value, namespace: &str) -> ApiResult<()> {
     let resource = path.resource;
     let expected = resource.api_version();
+    // A merge patch that is not an object replaces the whole object (RFC 7386); what is
+    // left cannot be a Kubernetes object (found by the `patch` fuzz target: it was a 500).
+    if !object.is_object() {
+        return Err(ApiError::bad_request(format!(
+            "the result is not a JSON object and cannot be a {}",
+            resource.kind
+        )));
+    }
+    if !object["metadata"].is_object() && !object["metadata"].is_null() {
+        return Err(ApiError::bad_request("metadata must be a JSON object"));
+    }
     match object["apiVersion"].as_str() {
         None | Some("") => object["apiVersion"] = json!(expected),
         Some(v) if v == expected => {}
