@@ -14,9 +14,9 @@ mod request;
 pub mod resources;
 pub mod selectors;
 mod standalone;
-mod strategic;
 pub mod status;
 pub mod store;
+mod strategic;
 pub mod tanzu;
 mod time;
 

@@ -214,7 +214,12 @@ async fn kubectl_set_and_apply_change_one_container_and_keep_the_rest() -> Resul
     ensure!(containers.len() == 2, "a container was lost: {object:#}");
     ensure!(containers[0]["image"] == "app:2", "{object:#}");
     ensure!(containers[0]["ports"].as_array().map(Vec::len) == Some(2), "{object:#}");
-    let env: Vec<&str> = containers[0]["env"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    let env: Vec<&str> = containers[0]["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
     ensure!(env == ["A", "B"], "{object:#}");
     ensure!(containers[1]["image"] == "proxy:1", "{object:#}");
     ensure!(!object.to_string().contains("$setElementOrder"), "a directive was stored: {object:#}");

@@ -58,7 +58,9 @@ fn merge_map(
         }
         let child = node.child(key);
         let merged = match (original.remove(key), value) {
-            (Some(Value::Object(o)), Value::Object(p)) => merge_map(o, p, child)?.map(Value::Object),
+            (Some(Value::Object(o)), Value::Object(p)) => {
+                merge_map(o, p, child)?.map(Value::Object)
+            }
             (Some(Value::Array(o)), Value::Array(p)) => {
                 Some(Value::Array(merge_list(o, p, node.list(key), child)?))
             }
@@ -132,7 +134,7 @@ fn merge_list(
                     (Some("delete"), None) => {}
                     (_, Some(at)) => {
                         let Value::Object(current) = merged.remove(at) else {
-                            return Err(format!("the stored list has an item that is not an object"));
+                            return Err("the stored list has an item that is not an object".into());
                         };
                         if let Some(updated) = merge_map(current, fields, item_node)? {
                             merged.insert(at, Value::Object(updated));
@@ -153,7 +155,9 @@ fn set_order(items: &mut [Value], order: &[Value], strategy: ListStrategy) {
         order
             .iter()
             .position(|o| match strategy {
-                ListStrategy::MergeByKey(key) => o.get(key).is_some() && o.get(key) == item.get(key),
+                ListStrategy::MergeByKey(key) => {
+                    o.get(key).is_some() && o.get(key) == item.get(key)
+                }
                 _ => o == item,
             })
             .unwrap_or(usize::MAX)
@@ -254,8 +258,11 @@ mod tests {
         let c = containers(&patched);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0]["ports"], json!([{"containerPort": 9090}]));
-        let replaced = apply(&deployment(), &json!({"spec": {"template": {"spec": {"containers": [
-            {"$patch": "replace"}, {"name": "only", "image": "x:1"}]}}}}))
+        let replaced = apply(
+            &deployment(),
+            &json!({"spec": {"template": {"spec": {"containers": [
+            {"$patch": "replace"}, {"name": "only", "image": "x:1"}]}}}}),
+        )
         .unwrap();
         assert_eq!(containers(&replaced), &vec![json!({"name": "only", "image": "x:1"})]);
     }
