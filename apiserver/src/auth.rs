@@ -5,7 +5,7 @@
 
 use crate::request::{ObjectPath, Target};
 use crate::resources::NAMESPACES;
-use crate::status::ApiError;
+use crate::status::StatusError;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -87,18 +87,22 @@ impl Auth {
 
     /// The user behind an `Authorization` header; 401 when tokens are required and this
     /// one is missing or unknown.
-    pub fn authenticate(&self, authorization: Option<&str>) -> Result<Option<User>, ApiError> {
+    pub fn authenticate(&self, authorization: Option<&str>) -> Result<Option<User>, StatusError> {
         let Some(users) = &self.users else { return Ok(None) };
         let token = authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim);
         match token.and_then(|t| users.get(t)) {
             Some(user) => Ok(Some(user.clone())),
-            None => Err(ApiError::unauthorized()),
+            None => Err(StatusError::unauthorized()),
         }
     }
 
     /// 403 unless a policy allows the request. Discovery (`/api`, `/apis`, `/version`,
     /// `/openapi`) is open to every authenticated user, as RBAC's `system:discovery` is.
-    pub fn authorize(&self, user: Option<&User>, request: &Attributes<'_>) -> Result<(), ApiError> {
+    pub fn authorize(
+        &self,
+        user: Option<&User>,
+        request: &Attributes<'_>,
+    ) -> Result<(), StatusError> {
         let Some(policies) = &self.policies else { return Ok(()) };
         let Some(object) = request.object else { return Ok(()) };
         let anonymous = User {
@@ -133,7 +137,7 @@ impl Auth {
             Some(name) => format!("{} \"{name}\"", object.resource.qualified()),
             None => object.resource.qualified(),
         };
-        Err(ApiError::forbidden(format!(
+        Err(StatusError::forbidden(format!(
             "{subject} is forbidden: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" {scope}",
             user.name, request.verb, object.resource.plural, object.resource.group,
         )))

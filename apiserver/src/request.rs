@@ -1,7 +1,7 @@
 //! What a request asks for, read from its path, like kube-apiserver's RequestInfo.
 
 use crate::resources::{NAMESPACES, ResourceType};
-use crate::status::{ApiError, ApiResult};
+use crate::status::{StatusError, StatusResult};
 use std::collections::HashMap;
 
 /// A parsed request path.
@@ -39,9 +39,9 @@ pub struct ObjectPath {
 }
 
 /// Parses a request path.
-pub fn parse(path: &str) -> ApiResult<Target> {
+pub fn parse(path: &str) -> StatusResult<Target> {
     let parts: Vec<&str> = path.trim_matches('/').split('/').filter(|p| !p.is_empty()).collect();
-    let not_found = || ApiError::no_route(path);
+    let not_found = || StatusError::no_route(path);
     let owned = |s: &str| s.to_owned();
     Ok(match parts.as_slice() {
         ["version"] => Target::Version,
@@ -126,11 +126,11 @@ impl Query {
     }
 
     /// `dryRun=All`.
-    pub fn dry_run(&self) -> ApiResult<bool> {
+    pub fn dry_run(&self) -> StatusResult<bool> {
         match self.get("dryRun") {
             None => Ok(false),
             Some("All") => Ok(true),
-            Some(other) => Err(ApiError::bad_request(format!(
+            Some(other) => Err(StatusError::bad_request(format!(
                 "dryRun: Unsupported value: \"{other}\": supported values: \"All\""
             ))),
         }

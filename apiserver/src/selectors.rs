@@ -1,7 +1,7 @@
 //! Label and field selectors
 //! (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors).
 
-use crate::status::{ApiError, ApiResult};
+use crate::status::{StatusError, StatusResult};
 use serde_json::{Map, Value};
 
 /// One requirement of a label selector.
@@ -21,7 +21,7 @@ pub struct LabelSelector(Vec<Requirement>);
 
 impl LabelSelector {
     /// Parses `app=web,tier in (a,b),!legacy`.
-    pub fn parse(text: &str) -> ApiResult<LabelSelector> {
+    pub fn parse(text: &str) -> StatusResult<LabelSelector> {
         let mut requirements = Vec::new();
         for term in split_terms(text) {
             let term = term.trim();
@@ -29,7 +29,7 @@ impl LabelSelector {
                 continue;
             }
             requirements.push(parse_term(term).ok_or_else(|| {
-                ApiError::bad_request(format!(
+                StatusError::bad_request(format!(
                     "unable to parse requirement: invalid label selector \"{term}\""
                 ))
             })?);
@@ -118,7 +118,7 @@ pub struct FieldSelector(Vec<(String, bool, String)>);
 
 impl FieldSelector {
     /// Parses `metadata.name=x,metadata.namespace!=y`.
-    pub fn parse(text: &str) -> ApiResult<FieldSelector> {
+    pub fn parse(text: &str) -> StatusResult<FieldSelector> {
         let mut terms = Vec::new();
         for term in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             let (field, negate, value) = if let Some((f, v)) = term.split_once("!=") {
@@ -126,11 +126,13 @@ impl FieldSelector {
             } else if let Some((f, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
                 (f, false, v)
             } else {
-                return Err(ApiError::bad_request(format!("invalid field selector: \"{term}\"")));
+                return Err(StatusError::bad_request(format!(
+                    "invalid field selector: \"{term}\""
+                )));
             };
             let field = field.trim();
             if field != "metadata.name" && field != "metadata.namespace" {
-                return Err(ApiError::bad_request(format!(
+                return Err(StatusError::bad_request(format!(
                     "field label not supported: {field} (supported: metadata.name, metadata.namespace)"
                 )));
             }

@@ -5,7 +5,7 @@
 
 use crate::SpaceApi;
 use crate::http::{AllowedHosts, Guard, Refusal};
-use crate::status::ApiError;
+use crate::status::StatusError;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -47,14 +47,14 @@ async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next) ->
 }
 
 /// A refusal as a `metav1.Status`, with kube-apiserver's reason for its code.
-fn refused(refusal: Refusal) -> ApiError {
+fn refused(refusal: Refusal) -> StatusError {
     let reason = match refusal.status {
         StatusCode::FORBIDDEN => "Forbidden",
         StatusCode::PAYLOAD_TOO_LARGE => "RequestEntityTooLarge",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "UnsupportedMediaType",
         _ => "BadRequest",
     };
-    ApiError { code: refusal.status, reason, message: refusal.detail, details: None }
+    StatusError { code: refusal.status, reason, message: refusal.detail, details: None }
 }
 
 async fn limit_time(request: Request, next: Next) -> Response {
@@ -64,7 +64,7 @@ async fn limit_time(request: Request, next: Next) -> Response {
     }
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => ApiError {
+        Err(_) => StatusError {
             code: StatusCode::GATEWAY_TIMEOUT,
             reason: "Timeout",
             message: format!(

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 /// A failed request: HTTP status plus the Status body.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ApiError {
+pub struct StatusError {
     /// HTTP status code.
     pub code: StatusCode,
     /// `NotFound`, `AlreadyExists`, `Conflict`, `Invalid`, …
@@ -21,11 +21,11 @@ pub struct ApiError {
 }
 
 /// The API server's result type.
-pub type ApiResult<T> = Result<T, ApiError>;
+pub type StatusResult<T> = Result<T, StatusError>;
 
-impl ApiError {
+impl StatusError {
     fn new(code: StatusCode, reason: &'static str, message: impl Into<String>) -> Self {
-        ApiError { code, reason, message: message.into(), details: None }
+        StatusError { code, reason, message: message.into(), details: None }
     }
 
     fn with_details(mut self, resource: &ResourceType, name: &str) -> Self {
@@ -178,7 +178,7 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for StatusError {
     fn into_response(self) -> Response {
         (self.code, axum::Json(self.to_status())).into_response()
     }

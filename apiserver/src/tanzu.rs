@@ -5,7 +5,7 @@
 
 use crate::request::ObjectPath;
 use crate::resources::NAMESPACES;
-use crate::status::{ApiError, ApiResult};
+use crate::status::{StatusError, StatusResult};
 use axum::body::{Body, Bytes};
 use axum::http::Method;
 use axum::response::Response;
@@ -38,23 +38,23 @@ pub fn split(path: &str) -> Option<(SpaceView, String)> {
 impl SpaceView {
     /// Maps the path's namespace `default` to the Space's namespace; every other namespace
     /// does not exist at this endpoint. Lists across namespaces see only the Space.
-    pub fn map_path(&self, path: &mut ObjectPath, method: &Method) -> ApiResult<()> {
+    pub fn map_path(&self, path: &mut ObjectPath, method: &Method) -> StatusResult<()> {
         if path.resource == &NAMESPACES {
             if *method != Method::GET {
-                return Err(ApiError::method_not_allowed(
+                return Err(StatusError::method_not_allowed(
                     "Spaces are created and deleted in Tanzu Platform, not through a Space's endpoint",
                 ));
             }
             match path.name.as_deref() {
                 Some(VIEW_NAMESPACE) => path.name = Some(self.space.clone()),
-                Some(other) => return Err(ApiError::not_found(&NAMESPACES, other)),
+                Some(other) => return Err(StatusError::not_found(&NAMESPACES, other)),
                 None => {}
             }
             return Ok(());
         }
         match path.namespace.as_deref() {
             None | Some(VIEW_NAMESPACE) => path.namespace = Some(self.space.clone()),
-            Some(other) => return Err(ApiError::not_found(&NAMESPACES, other)),
+            Some(other) => return Err(StatusError::not_found(&NAMESPACES, other)),
         }
         Ok(())
     }

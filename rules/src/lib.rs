@@ -36,7 +36,8 @@ pub use diagnostic::{Code, Diagnostic, Severity, has_errors};
 pub use egress::{Reachability, Rule, effective_egress, flatten, reachability, rules_of};
 pub use model::{
     API_VERSION, AppliesTo, EgressPoint, EgressPointSpec, GROUP, KIND, ObjectMeta, Port, Protocol,
-    SUPPORTED_SOURCE_KINDS, SourceRef, Target, VERSION, WorkloadRef,
+    SERVER_SET_METADATA, SUPPORTED_SOURCE_KINDS, SourceRef, Target, VERSION, WorkloadRef,
+    as_written,
 };
 pub use space::{IndexedRule, SpaceIndex};
 pub use validate::{SpaceContext, validate, validate_in_space, validate_in_space_as};

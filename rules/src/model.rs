@@ -317,6 +317,35 @@ impl fmt::Display for AppliesTo {
     }
 }
 
+/// Metadata the API server sets and people do not write: never part of what `kubectl apply`
+/// would send, of a form, or of a comparison between two versions. The one list of them.
+pub const SERVER_SET_METADATA: [&str; 8] = [
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "generation",
+    "managedFields",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "selfLink",
+];
+
+/// `object` as a person wrote it: without [`SERVER_SET_METADATA`] and without `status`, so
+/// that it is what `kubectl apply` would send, and two versions compare by what a person
+/// changed.
+pub fn as_written(object: &Value) -> Value {
+    let mut object = object.clone();
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        for key in SERVER_SET_METADATA {
+            meta.remove(key);
+        }
+    }
+    if let Some(map) = object.as_object_mut() {
+        map.remove("status");
+    }
+    object
+}
+
 /// The (kind, apiGroup) pairs `sourceRef` may name, per the reference page: "The only
 /// supported values for kind.apiGroup are ContainerApp.apps.tanzu.vmware.com and
 /// Deployment.apps."

@@ -1,4 +1,4 @@
-//! Command-line interface: `egress-console serve | lint`.
+//! Command-line interface: `egress-console serve | apiserver | lint`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use egress_rules::Severity;
@@ -18,7 +18,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the web UI (and, as it grows, the REST API) on a local address.
+    /// Serve the web UI and the REST API over the Spaces of the catalog.
     Serve(ServeArgs),
     /// Check EgressPoint YAML files the way the platform will, before you apply them.
     ///

@@ -3,6 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use egress_api::events::EventName;
 use egress_apiserver::{Options, SpaceApi};
 use egress_console::api::AppState;
 use egress_console::serve::{AllowedHosts, router};
@@ -369,7 +370,7 @@ async fn an_sse_client_gets_a_snapshot_then_changes_and_the_watch_stops_when_it_
     assert_eq!(response.headers()[header::CONTENT_TYPE], "text/event-stream");
     let mut body = response.into_body().into_data_stream();
     let first = sse_events(&mut body, 1).await;
-    assert_eq!(first[0].0, "snapshot");
+    assert_eq!(first[0].0, EventName::Snapshot.as_str());
     // The watcher lists asynchronously: the object is in the snapshot or arrives as ADDED.
     let mut seen: Vec<String> = first[0].1["items"]
         .as_array()
@@ -381,7 +382,7 @@ async fn an_sse_client_gets_a_snapshot_then_changes_and_the_watch_stops_when_it_
     call(&app, send_json("POST", EGPS, &egress("after", "b.example.com", 443, "HTTPS"))).await;
     while !seen.contains(&"after".to_owned()) {
         let (name, data) = sse_events(&mut body, 1).await.remove(0);
-        assert_eq!(name, "change");
+        assert_eq!(name, EventName::Change.as_str());
         seen.push(data["object"]["metadata"]["name"].as_str().unwrap().to_owned());
     }
     assert!(seen.contains(&"before".to_owned()), "{seen:?}");

@@ -1,6 +1,7 @@
 //! The console's Server-Sent Events show a change made with kubectl elsewhere.
 
 use anyhow::{Context, Result, ensure};
+use egress_api::events::{ChangeKind, ChangeMessage, EventName};
 use egress_e2e::{Server, SpaceApiProcess, TempDir, kubectl};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -33,7 +34,7 @@ async fn an_sse_client_sees_a_kubectl_apply() -> Result<()> {
     // Wait for the snapshot, so the watch is running before the change is made.
     tokio::time::timeout(Duration::from_secs(10), async {
         while let Some(line) = lines.next_line().await? {
-            if line.starts_with("event: snapshot") {
+            if line.strip_prefix("event: ") == Some(EventName::Snapshot.as_str()) {
                 return Ok(());
             }
         }
@@ -62,6 +63,7 @@ async fn an_sse_client_sees_a_kubectl_apply() -> Result<()> {
     })
     .await
     .context("the change did not arrive within 10 s")??;
-    ensure!(change.contains("\"type\":\"ADDED\""), "{change}");
+    let message: ChangeMessage = serde_json::from_str(change.trim_start_matches("data:").trim())?;
+    ensure!(message.kind == ChangeKind::Added, "{change}");
     api.kill().await
 }

@@ -5,7 +5,7 @@
 
 use crate::request::Query;
 use crate::resources::{EGRESSPOINTS, NAMESPACES, ResourceType};
-use crate::status::{ApiError, ApiResult, Cause};
+use crate::status::{Cause, StatusError, StatusResult};
 use crate::store::Memory;
 use egress_rules::{Code, Severity, SpaceContext, SpaceIndex, check_value, names};
 use serde_json::Value;
@@ -23,12 +23,12 @@ pub enum FieldValidation {
 
 impl FieldValidation {
     /// From the query; absent means Warn.
-    pub fn from_query(query: &Query) -> ApiResult<FieldValidation> {
+    pub fn from_query(query: &Query) -> StatusResult<FieldValidation> {
         match query.get("fieldValidation") {
             None | Some("Warn") => Ok(FieldValidation::Warn),
             Some("Strict") => Ok(FieldValidation::Strict),
             Some("Ignore") => Ok(FieldValidation::Ignore),
-            Some(other) => Err(ApiError::bad_request(format!(
+            Some(other) => Err(StatusError::bad_request(format!(
                 "fieldValidation: Unsupported value: \"{other}\": supported values: \"Ignore\", \"Strict\", \"Warn\""
             ))),
         }
@@ -43,7 +43,7 @@ pub fn admit(
     namespace: &str,
     object: &mut Value,
     validation: FieldValidation,
-) -> ApiResult<Vec<String>> {
+) -> StatusResult<Vec<String>> {
     let name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
     check_name(resource, &name)?;
     if resource != &EGRESSPOINTS {
@@ -61,7 +61,7 @@ pub fn admit(
             unknown.iter().map(|d| format!("unknown field \"{}\"", d.path)).collect();
         match validation {
             FieldValidation::Strict => {
-                return Err(ApiError::bad_request(format!(
+                return Err(StatusError::bad_request(format!(
                     "{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
                     resource.kind,
                     resource.version,
@@ -89,7 +89,7 @@ pub fn admit(
         })
         .collect();
     if !causes.is_empty() {
-        return Err(ApiError::invalid(resource, &name, causes));
+        return Err(StatusError::invalid(resource, &name, causes));
     }
     warnings.extend(
         diagnostics
@@ -100,7 +100,7 @@ pub fn admit(
     Ok(warnings)
 }
 
-fn check_name(resource: &ResourceType, name: &str) -> ApiResult<()> {
+fn check_name(resource: &ResourceType, name: &str) -> StatusResult<()> {
     let problem = if resource == &NAMESPACES {
         // Namespace names are DNS-1123 labels: no dots, at most 63 characters.
         names::check_label(name).err()
@@ -109,7 +109,7 @@ fn check_name(resource: &ResourceType, name: &str) -> ApiResult<()> {
     };
     match problem {
         None => Ok(()),
-        Some(problem) => Err(ApiError::invalid(
+        Some(problem) => Err(StatusError::invalid(
             resource,
             name,
             vec![Cause {

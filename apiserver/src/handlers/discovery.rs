@@ -3,7 +3,7 @@
 
 use crate::request::Target;
 use crate::resources::{ALL, ResourceType};
-use crate::status::{ApiError, ApiResult};
+use crate::status::{StatusError, StatusResult};
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 const VERBS: [&str; 7] = ["create", "delete", "get", "list", "patch", "update", "watch"];
 
 /// Answers a discovery path.
-pub fn serve(target: &Target, path: &str) -> ApiResult<Response> {
+pub fn serve(target: &Target, path: &str) -> StatusResult<Response> {
     let body = match target {
         Target::Version => json!({
             "major": "1", "minor": "34", "gitVersion": "v1.34.0+egress-console",
@@ -26,8 +26,10 @@ pub fn serve(target: &Target, path: &str) -> ApiResult<Response> {
             json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups().into_iter().map(group_json).collect::<Vec<_>>()})
         }
         Target::Group(name) => {
-            let group =
-                groups().into_iter().find(|g| g == name).ok_or_else(|| ApiError::no_route(path))?;
+            let group = groups()
+                .into_iter()
+                .find(|g| g == name)
+                .ok_or_else(|| StatusError::no_route(path))?;
             let mut body = group_json(group);
             body["kind"] = json!("APIGroup");
             body["apiVersion"] = json!("v1");
@@ -36,7 +38,7 @@ pub fn serve(target: &Target, path: &str) -> ApiResult<Response> {
         Target::Resources { group, version } => {
             let resources = ResourceType::of_group_version(group, version);
             if resources.is_empty() {
-                return Err(ApiError::no_route(path));
+                return Err(StatusError::no_route(path));
             }
             let group_version =
                 if group.is_empty() { version.clone() } else { format!("{group}/{version}") };
@@ -49,9 +51,9 @@ pub fn serve(target: &Target, path: &str) -> ApiResult<Response> {
         }
         Target::OpenApiIndex => crate::openapi::index(),
         Target::OpenApi { group, version } => {
-            crate::openapi::document(group, version).ok_or_else(|| ApiError::no_route(path))?
+            crate::openapi::document(group, version).ok_or_else(|| StatusError::no_route(path))?
         }
-        Target::Object(_) => return Err(ApiError::no_route(path)),
+        Target::Object(_) => return Err(StatusError::no_route(path)),
     };
     Ok(Json(body).into_response())
 }

@@ -11,7 +11,7 @@ mod write;
 use crate::SpaceApi;
 use crate::request::{self, ObjectPath, Query, Target};
 use crate::resources::NAMESPACES;
-use crate::status::{ApiError, ApiResult};
+use crate::status::{StatusError, StatusResult};
 use crate::store::{Change, EventType, Key, Store};
 use axum::body::Body;
 use axum::extract::State;
@@ -49,7 +49,7 @@ async fn handle(
     headers: &HeaderMap,
     body: Body,
     view: Option<&crate::tanzu::SpaceView>,
-) -> ApiResult<Response> {
+) -> StatusResult<Response> {
     let query = Query::parse(uri.query());
     let mut target = request::parse(path)?;
     if let (Some(view), Target::Object(object)) = (view, &mut target) {
@@ -68,7 +68,7 @@ async fn handle(
     }
     let Target::Object(object_path) = target else {
         if method != Method::GET {
-            return Err(ApiError::method_not_allowed(format!(
+            return Err(StatusError::method_not_allowed(format!(
                 "{method} is not allowed on {}",
                 uri.path()
             )));
@@ -77,11 +77,11 @@ async fn handle(
     };
     let path = object_path;
     if path.subresource.is_some() {
-        return Err(ApiError::no_route(uri.path()));
+        return Err(StatusError::no_route(uri.path()));
     }
     let mut body = axum::body::to_bytes(body, crate::BODY_LIMIT)
         .await
-        .map_err(|_| ApiError::too_large(crate::BODY_LIMIT))?;
+        .map_err(|_| StatusError::too_large(crate::BODY_LIMIT))?;
     if let Some(view) = view {
         if path.resource == &NAMESPACES && path.name.is_none() {
             return read::list_one_namespace(api, &view.space);
@@ -106,7 +106,7 @@ async fn handle(
             write::patch(api, &path, &query, &content_type, &body).await
         }
         (Method::DELETE, true) => write::delete(api, &path, &query, &body).await,
-        _ => Err(ApiError::method_not_allowed(format!(
+        _ => Err(StatusError::method_not_allowed(format!(
             "{method} is not supported on {}",
             uri.path()
         ))),
@@ -145,16 +145,16 @@ pub(crate) fn json_response(code: u16, body: &Value, warnings: &[String]) -> Res
 }
 
 /// The namespace an object path works in, checked to exist.
-pub(crate) fn require_namespace(store: &Store, path: &ObjectPath) -> ApiResult<String> {
+pub(crate) fn require_namespace(store: &Store, path: &ObjectPath) -> StatusResult<String> {
     let Some(namespace) = path.namespace.clone() else { return Ok(String::new()) };
     if !store.read(|m| m.contains(&Key::of(&NAMESPACES, "", &namespace))) {
-        return Err(ApiError::not_found(&NAMESPACES, &namespace));
+        return Err(StatusError::not_found(&NAMESPACES, &namespace));
     }
     Ok(namespace)
 }
 
 /// Creates a namespace unless it exists (startup, seeding).
-pub(crate) fn ensure_namespace(store: &Store, name: &str) -> ApiResult<()> {
+pub(crate) fn ensure_namespace(store: &Store, name: &str) -> StatusResult<()> {
     store
         .write(false, |memory| {
             let key = Key::of(&NAMESPACES, "", name);

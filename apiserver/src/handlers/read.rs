@@ -4,7 +4,7 @@ use super::{json_response, raw_json_response, table};
 use crate::SpaceApi;
 use crate::request::{ObjectPath, Query};
 use crate::selectors::{FieldSelector, LabelSelector};
-use crate::status::{ApiError, ApiResult};
+use crate::status::{StatusError, StatusResult};
 use crate::store::{Key, Stored};
 use axum::response::Response;
 use base64::Engine;
@@ -13,11 +13,11 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 /// GET one object.
-pub fn get(api: &SpaceApi, path: &ObjectPath, as_table: bool) -> ApiResult<Response> {
+pub fn get(api: &SpaceApi, path: &ObjectPath, as_table: bool) -> StatusResult<Response> {
     let name = path.name.as_deref().unwrap_or("");
     let key = Key::of(path.resource, path.namespace.as_deref().unwrap_or(""), name);
     let (stored, revision) = api.store.read(|m| (m.get_stored(&key).cloned(), m.revision));
-    let stored = stored.ok_or_else(|| ApiError::not_found(path.resource, name))?;
+    let stored = stored.ok_or_else(|| StatusError::not_found(path.resource, name))?;
     if as_table {
         let object = stored.value();
         let table = table::table(path.resource, &[&object], revision, None);
@@ -34,7 +34,7 @@ pub struct Filter {
 
 impl Filter {
     /// From `labelSelector` and `fieldSelector`.
-    pub fn from_query(query: &Query) -> ApiResult<Filter> {
+    pub fn from_query(query: &Query) -> StatusResult<Filter> {
         Ok(Filter {
             labels: LabelSelector::parse(query.get("labelSelector").unwrap_or(""))?,
             fields: FieldSelector::parse(query.get("fieldSelector").unwrap_or(""))?,
@@ -53,7 +53,7 @@ pub fn list(
     path: &ObjectPath,
     query: &Query,
     as_table: bool,
-) -> ApiResult<Response> {
+) -> StatusResult<Response> {
     super::require_namespace(&api.store, path)?;
     let filter = Filter::from_query(query)?;
     let limit = match query.get("limit") {
@@ -62,7 +62,7 @@ pub fn list(
             Ok(0) => usize::MAX,
             Ok(n) => n,
             Err(_) => {
-                return Err(ApiError::bad_request(format!("limit: invalid value \"{text}\"")));
+                return Err(StatusError::bad_request(format!("limit: invalid value \"{text}\"")));
             }
         },
     };
@@ -104,7 +104,7 @@ pub fn list(
     }
     // The items are already JSON: write the list around them instead of re-serializing.
     let head = json!({"kind": path.resource.list_kind(), "apiVersion": path.resource.api_version(), "metadata": metadata});
-    let head = serde_json::to_vec(&head).map_err(|e| ApiError::internal(&e))?;
+    let head = serde_json::to_vec(&head).map_err(|e| StatusError::internal(&e))?;
     let mut body =
         Vec::with_capacity(head.len() + items.iter().map(|i| i.len() + 1).sum::<usize>() + 16);
     body.extend_from_slice(&head[..head.len() - 1]);
@@ -124,8 +124,8 @@ fn encode_continue(namespace: &str, name: &str, revision: u64) -> String {
     URL_SAFE_NO_PAD.encode(token.to_string())
 }
 
-fn decode_continue(token: &str) -> ApiResult<(String, String)> {
-    let invalid = || ApiError::bad_request("continue: the continue token is not valid");
+fn decode_continue(token: &str) -> StatusResult<(String, String)> {
+    let invalid = || StatusError::bad_request("continue: the continue token is not valid");
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     let ns = value["ns"].as_str().ok_or_else(invalid)?.to_owned();
@@ -134,7 +134,7 @@ fn decode_continue(token: &str) -> ApiResult<(String, String)> {
 }
 
 /// The namespace list of a Space's endpoint: only its own namespace.
-pub fn list_one_namespace(api: &SpaceApi, space: &str) -> ApiResult<Response> {
+pub fn list_one_namespace(api: &SpaceApi, space: &str) -> StatusResult<Response> {
     let key = Key::of(&crate::resources::NAMESPACES, "", space);
     let (stored, revision) = api.store.read(|m| (m.get_stored(&key).cloned(), m.revision));
     let items: Vec<Value> = stored.iter().map(Stored::value).collect();

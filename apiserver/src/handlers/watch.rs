@@ -7,7 +7,7 @@ use super::read::Filter;
 use super::table;
 use crate::SpaceApi;
 use crate::request::{ObjectPath, Query};
-use crate::status::{ApiError, ApiResult};
+use crate::status::{StatusError, StatusResult};
 use crate::store::{Event, Stored};
 use axum::body::Body;
 use axum::http::header;
@@ -81,7 +81,7 @@ pub fn watch(
     path: &ObjectPath,
     query: &Query,
     as_table: bool,
-) -> ApiResult<Response> {
+) -> StatusResult<Response> {
     super::require_namespace(&api.store, path)?;
     let watch = Watch {
         path: path.clone(),
@@ -92,14 +92,14 @@ pub fn watch(
     let timeout = match query.get("timeoutSeconds") {
         None => DEFAULT_TIMEOUT,
         Some(text) => Duration::from_secs(text.parse().map_err(|_| {
-            ApiError::bad_request(format!("timeoutSeconds: invalid value \"{text}\""))
+            StatusError::bad_request(format!("timeoutSeconds: invalid value \"{text}\""))
         })?),
     };
     let send_initial = query.flag("sendInitialEvents");
     let since = match query.get("resourceVersion") {
         None | Some("0") => None,
         Some(text) => Some(text.parse::<u64>().map_err(|_| {
-            ApiError::bad_request(format!("resourceVersion: invalid value \"{text}\""))
+            StatusError::bad_request(format!("resourceVersion: invalid value \"{text}\""))
         })?),
     };
     // Subscribe before reading state, so nothing committed in between is missed; events
@@ -132,7 +132,7 @@ pub fn watch(
                 last = events.last().map_or(last, |e| e.revision.max(last));
             }
             None => {
-                let status = ApiError::expired(format!(
+                let status = StatusError::expired(format!(
                     "too old resource version: {since} (kept from {})",
                     api.store
                         .read(|m| m.revision)
@@ -200,7 +200,7 @@ async fn follow(
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     // Too slow a reader: tell it to relist rather than silently skip events.
-                    let status = ApiError::expired("too old resource version: the watch fell behind").to_status();
+                    let status = StatusError::expired("too old resource version: the watch fell behind").to_status();
                     let _ = tx.send(watch.line("ERROR", &status)).await;
                     return;
                 }

@@ -6,7 +6,7 @@ use super::json_response;
 use crate::SpaceApi;
 use crate::request::{ObjectPath, Query};
 use crate::resources::{NAMESPACES, ResourceType};
-use crate::status::{ApiError, ApiResult, Cause};
+use crate::status::{Cause, StatusError, StatusResult};
 use crate::store::{Change, EventType, Key, Memory};
 use crate::time::now_rfc3339;
 use axum::response::Response;
@@ -20,7 +20,7 @@ struct WriteParams {
 }
 
 impl WriteParams {
-    fn new(api: &SpaceApi, path: &ObjectPath, query: &Query) -> ApiResult<WriteParams> {
+    fn new(api: &SpaceApi, path: &ObjectPath, query: &Query) -> StatusResult<WriteParams> {
         Ok(WriteParams {
             dry_run: query.dry_run()?,
             validation: FieldValidation::from_query(query)?,
@@ -35,23 +35,23 @@ const STALE: &str =
 
 /// Runs a store write off the async threads: commits wait for the disk.
 async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> ApiResult<T> + Send + 'static,
-) -> ApiResult<T> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::internal(&e))?
+    work: impl FnOnce() -> StatusResult<T> + Send + 'static,
+) -> StatusResult<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| StatusError::internal(&e))?
 }
 
 /// The body as a JSON object (JSON or YAML accepted).
-async fn parse_object(body: &[u8]) -> ApiResult<Value> {
+async fn parse_object(body: &[u8]) -> StatusResult<Value> {
     let text = std::str::from_utf8(body)
-        .map_err(|_| ApiError::bad_request("the request body is not UTF-8 text"))?;
+        .map_err(|_| StatusError::bad_request("the request body is not UTF-8 text"))?;
     if text.trim().is_empty() {
-        return Err(ApiError::bad_request("the request body is empty: send the object as JSON"));
+        return Err(StatusError::bad_request("the request body is empty: send the object as JSON"));
     }
     let value = parse_off_thread(text).await.map_err(|e| {
-        ApiError::bad_request(format!("the request body could not be decoded: {e}"))
+        StatusError::bad_request(format!("the request body could not be decoded: {e}"))
     })?;
     if !value.is_object() {
-        return Err(ApiError::bad_request("the request body must be a JSON object"));
+        return Err(StatusError::bad_request("the request body must be a JSON object"));
     }
     Ok(value)
 }
@@ -64,25 +64,25 @@ async fn parse_off_thread(text: &str) -> Result<Value, egress_rules::SyntaxError
 }
 
 /// apiVersion/kind must be the resource's (filled in when absent), the namespace the URL's.
-fn check_type(path: &ObjectPath, object: &mut Value, namespace: &str) -> ApiResult<()> {
+fn check_type(path: &ObjectPath, object: &mut Value, namespace: &str) -> StatusResult<()> {
     let resource = path.resource;
     let expected = resource.api_version();
     // A merge patch that is not an object replaces the whole object (RFC 7386); what is
     // left cannot be a Kubernetes object (found by the `patch` fuzz target: it was a 500).
     if !object.is_object() {
-        return Err(ApiError::bad_request(format!(
+        return Err(StatusError::bad_request(format!(
             "the result is not a JSON object and cannot be a {}",
             resource.kind
         )));
     }
     if !object["metadata"].is_object() && !object["metadata"].is_null() {
-        return Err(ApiError::bad_request("metadata must be a JSON object"));
+        return Err(StatusError::bad_request("metadata must be a JSON object"));
     }
     match object["apiVersion"].as_str() {
         None | Some("") => object["apiVersion"] = json!(expected),
         Some(v) if v == expected => {}
         Some(v) => {
-            return Err(ApiError::bad_request(format!(
+            return Err(StatusError::bad_request(format!(
                 "the API version in the data ({v}) does not match the expected API version ({expected})"
             )));
         }
@@ -91,7 +91,7 @@ fn check_type(path: &ObjectPath, object: &mut Value, namespace: &str) -> ApiResu
         None | Some("") => object["kind"] = json!(resource.kind),
         Some(k) if k == resource.kind => {}
         Some(k) => {
-            return Err(ApiError::bad_request(format!(
+            return Err(StatusError::bad_request(format!(
                 "the kind in the data ({k}) does not match the expected kind ({})",
                 resource.kind
             )));
@@ -105,7 +105,7 @@ fn check_type(path: &ObjectPath, object: &mut Value, namespace: &str) -> ApiResu
             None | Some("") => object["metadata"]["namespace"] = json!(namespace),
             Some(ns) if ns == namespace => {}
             Some(_) => {
-                return Err(ApiError::bad_request(
+                return Err(StatusError::bad_request(
                     "the namespace of the provided object does not match the namespace sent on the request",
                 ));
             }
@@ -183,7 +183,7 @@ pub async fn create(
     path: &ObjectPath,
     query: &Query,
     body: &[u8],
-) -> ApiResult<Response> {
+) -> StatusResult<Response> {
     let WriteParams { dry_run, validation, namespace } = WriteParams::new(api, path, query)?;
     let mut object = parse_object(body).await?;
     check_type(path, &mut object, &namespace)?;
@@ -197,7 +197,7 @@ pub async fn create(
                 {
                     Some(prefix) => generate_name(memory, resource, &namespace, prefix),
                     None => {
-                        return Err(ApiError::invalid(
+                        return Err(StatusError::invalid(
                             resource,
                             "",
                             vec![Cause {
@@ -211,13 +211,13 @@ pub async fn create(
             };
             object["metadata"]["name"] = json!(name);
             if object["metadata"]["resourceVersion"].as_str().is_some_and(|v| !v.is_empty()) {
-                return Err(ApiError::bad_request(
+                return Err(StatusError::bad_request(
                     "resourceVersion should not be set on objects to be created",
                 ));
             }
             let key = Key::of(resource, &namespace, &name);
             if memory.contains(&key) {
-                return Err(ApiError::already_exists(resource, &name));
+                return Err(StatusError::already_exists(resource, &name));
             }
             let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
             fill_new_metadata(resource, &mut object, &namespace);
@@ -234,7 +234,7 @@ pub async fn update(
     path: &ObjectPath,
     query: &Query,
     body: &[u8],
-) -> ApiResult<Response> {
+) -> StatusResult<Response> {
     let WriteParams { dry_run, validation, namespace } = WriteParams::new(api, path, query)?;
     let name = path.name.clone().unwrap_or_default();
     let mut object = parse_object(body).await?;
@@ -243,7 +243,7 @@ pub async fn update(
         None | Some("") => object["metadata"]["name"] = json!(name),
         Some(n) if n == name => {}
         Some(n) => {
-            return Err(ApiError::bad_request(format!(
+            return Err(StatusError::bad_request(format!(
                 "the name of the object ({n}) does not match the name on the URL ({name})"
             )));
         }
@@ -252,7 +252,7 @@ pub async fn update(
     let Some(version) =
         object["metadata"]["resourceVersion"].as_str().filter(|v| !v.is_empty()).map(str::to_owned)
     else {
-        return Err(ApiError::invalid(
+        return Err(StatusError::invalid(
             resource,
             &name,
             vec![Cause {
@@ -266,9 +266,10 @@ pub async fn update(
     let (_, object, warnings) = blocking(move || {
         store.write(dry_run, move |memory| {
             let key = Key::of(resource, &namespace, &name);
-            let current = memory.get(&key).ok_or_else(|| ApiError::not_found(resource, &name))?;
+            let current =
+                memory.get(&key).ok_or_else(|| StatusError::not_found(resource, &name))?;
             if current["metadata"]["resourceVersion"].as_str() != Some(version.as_str()) {
-                return Err(ApiError::conflict(resource, &name, STALE));
+                return Err(StatusError::conflict(resource, &name, STALE));
             }
             carry_over(&current, &mut object);
             let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
@@ -286,7 +287,7 @@ pub async fn patch(
     query: &Query,
     content_type: &str,
     body: &[u8],
-) -> ApiResult<Response> {
+) -> StatusResult<Response> {
     let WriteParams { dry_run, validation, namespace } = WriteParams::new(api, path, query)?;
     let media = content_type.split(';').next().unwrap_or("").trim().to_owned();
     let resource = path.resource;
@@ -301,19 +302,19 @@ pub async fn patch(
         "application/strategic-merge-patch+json" if !resource.is_custom() => PatchKind::Strategic,
         "application/apply-patch+yaml" => {
             if query.get("fieldManager").is_none() {
-                return Err(ApiError::bad_request(
+                return Err(StatusError::bad_request(
                     "PATCH requests with apply-patch+yaml require fieldManager to be set",
                 ));
             }
             PatchKind::Apply
         }
-        other => return Err(ApiError::unsupported_media_type(other)),
+        other => return Err(StatusError::unsupported_media_type(other)),
     };
     let text = std::str::from_utf8(body)
-        .map_err(|_| ApiError::bad_request("the patch is not UTF-8 text"))?;
+        .map_err(|_| StatusError::bad_request("the patch is not UTF-8 text"))?;
     let patch: Value = parse_off_thread(text)
         .await
-        .map_err(|e| ApiError::bad_request(format!("the patch could not be decoded: {e}")))?;
+        .map_err(|e| StatusError::bad_request(format!("the patch could not be decoded: {e}")))?;
     let name = path.name.clone().unwrap_or_default();
     let path = path.clone();
     let store = api.store.clone();
@@ -322,7 +323,7 @@ pub async fn patch(
             let key = Key::of(resource, &namespace, &name);
             let Some(current) = memory.get(&key) else {
                 if kind != PatchKind::Apply {
-                    return Err(ApiError::not_found(resource, &name));
+                    return Err(StatusError::not_found(resource, &name));
                 }
                 // Server-side apply of a missing object creates it.
                 let mut object = patch;
@@ -341,15 +342,16 @@ pub async fn patch(
                 PatchKind::Merge => json_patch::merge(&mut object, &patch),
                 PatchKind::Strategic => {
                     object = crate::strategic::apply(&object, &patch).map_err(|e| {
-                        ApiError::bad_request(format!("the strategic merge patch failed: {e}"))
+                        StatusError::bad_request(format!("the strategic merge patch failed: {e}"))
                     })?;
                 }
                 PatchKind::Apply => apply_merge(&mut object, &patch),
                 PatchKind::Json => {
-                    let ops: json_patch::Patch = serde_json::from_value(patch)
-                        .map_err(|e| ApiError::bad_request(format!("invalid JSON patch: {e}")))?;
+                    let ops: json_patch::Patch = serde_json::from_value(patch).map_err(|e| {
+                        StatusError::bad_request(format!("invalid JSON patch: {e}"))
+                    })?;
                     json_patch::patch(&mut object, &ops).map_err(|e| {
-                        ApiError::invalid(
+                        StatusError::invalid(
                             resource,
                             &name,
                             vec![Cause {
@@ -365,7 +367,7 @@ pub async fn patch(
             if wanted.is_some()
                 && wanted.as_deref() != current["metadata"]["resourceVersion"].as_str()
             {
-                return Err(ApiError::conflict(resource, &name, STALE));
+                return Err(StatusError::conflict(resource, &name, STALE));
             }
             check_type(&path, &mut object, &namespace)?;
             object["metadata"]["name"] = json!(name);
@@ -415,12 +417,12 @@ pub async fn delete(
     path: &ObjectPath,
     query: &Query,
     body: &[u8],
-) -> ApiResult<Response> {
+) -> StatusResult<Response> {
     let options: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
         serde_json::from_slice(body)
-            .map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?
+            .map_err(|e| StatusError::bad_request(format!("invalid DeleteOptions: {e}")))?
     };
     let dry_run = query.dry_run()?
         || options["dryRun"].as_array().is_some_and(|a| a.iter().any(|v| v == "All"));
@@ -431,7 +433,8 @@ pub async fn delete(
     let (_, deleted, ()) = blocking(move || {
         store.write(dry_run, move |memory| {
             let key = Key::of(resource, &namespace, &name);
-            let current = memory.get(&key).ok_or_else(|| ApiError::not_found(resource, &name))?;
+            let current =
+                memory.get(&key).ok_or_else(|| StatusError::not_found(resource, &name))?;
             check_preconditions(resource, &name, &current, &options["preconditions"])?;
             let mut changes = Vec::new();
             if resource == &NAMESPACES {
@@ -454,12 +457,12 @@ fn check_preconditions(
     name: &str,
     current: &Value,
     pre: &Value,
-) -> ApiResult<()> {
+) -> StatusResult<()> {
     for (field, label) in [("uid", "UID"), ("resourceVersion", "ResourceVersion")] {
         if let Some(wanted) = pre[field].as_str() {
             let actual = current["metadata"][field].as_str().unwrap_or("");
             if wanted != actual {
-                return Err(ApiError::conflict(
+                return Err(StatusError::conflict(
                     resource,
                     name,
                     &format!(

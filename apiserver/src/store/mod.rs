@@ -7,7 +7,7 @@ mod memory;
 pub use memory::{Key, Memory, Stored, labels_of};
 
 use crate::resources::ResourceType;
-use crate::status::{ApiError, ApiResult};
+use crate::status::{StatusError, StatusResult};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -154,8 +154,8 @@ impl Store {
     pub fn write<T>(
         &self,
         dry_run: bool,
-        stage: impl FnOnce(&Memory) -> ApiResult<(Vec<Change>, T)>,
-    ) -> ApiResult<(Vec<Arc<Event>>, Value, T)> {
+        stage: impl FnOnce(&Memory) -> StatusResult<(Vec<Change>, T)>,
+    ) -> StatusResult<(Vec<Arc<Event>>, Value, T)> {
         let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let (changes, extra) = self.read(stage)?;
         let base = self.read(|m| m.revision);
@@ -168,7 +168,7 @@ impl Store {
                 Change::Delete { key } => {
                     let old = self
                         .read(|m| m.get(&key))
-                        .ok_or_else(|| ApiError::not_found(key.resource, &key.name))?;
+                        .ok_or_else(|| StatusError::not_found(key.resource, &key.name))?;
                     (key, old, EventType::Deleted)
                 }
             };
@@ -188,7 +188,7 @@ impl Store {
         if dry_run || events.is_empty() {
             return Ok((events, last, extra));
         }
-        self.persist(&events).map_err(|e| ApiError::internal(&e))?;
+        self.persist(&events).map_err(|e| StatusError::internal(&e))?;
         {
             let mut memory = self.memory.write().unwrap_or_else(|e| e.into_inner());
             for (event, object) in events.iter().zip(&objects) {

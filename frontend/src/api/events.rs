@@ -3,13 +3,13 @@
 //! connection closes when the page that opened it goes away.
 
 use super::{Problem, egress_points, space_path};
+use egress_api::events::{ChangeKind, ChangeMessage, EventName, Snapshot};
 use egress_rules::{EgressPoint, SpaceIndex, decode};
 use futures::StreamExt;
 use futures::channel::oneshot;
 use gloo_net::eventsource::futures::EventSource;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -80,18 +80,6 @@ enum Input {
     Visible(bool),
 }
 
-#[derive(Deserialize)]
-struct Snapshot {
-    items: Vec<Value>,
-}
-
-#[derive(Deserialize)]
-struct Change {
-    #[serde(rename = "type")]
-    kind: String,
-    object: Value,
-}
-
 impl SpaceFeed {
     /// Opens the feed of `space`; it closes when the calling component is cleaned up.
     pub fn open(space: String) -> SpaceFeed {
@@ -151,11 +139,12 @@ impl SpaceFeed {
             }
             let mut source = match EventSource::new(&url) {
                 Ok(source) => source,
-                Err(e) => return self.fail(Problem::browser(format!("{e:?}"))),
+                Err(e) => return self.fail(super::browser_problem(format!("{e:?}"))),
             };
-            let streams = ["snapshot", "change", "resync"].map(|name| source.subscribe(name));
+            let streams = EventName::ALL.map(|name| source.subscribe(name.as_str()));
             let [Ok(snapshots), Ok(changes), Ok(resyncs)] = streams else {
-                return self.fail(Problem::browser("the browser refused the event stream".into()));
+                return self
+                    .fail(super::browser_problem("the browser refused the event stream".into()));
             };
             let events =
                 futures::stream::select_all([snapshots, changes, resyncs]).map(Input::Event);
@@ -170,13 +159,13 @@ impl SpaceFeed {
                     Input::Visible(true) => {}
                     Input::Event(Ok((kind, message))) => {
                         let data = message.data().as_string().unwrap_or_default();
-                        match kind.as_str() {
-                            "snapshot" => {
+                        match EventName::parse(&kind) {
+                            Some(EventName::Snapshot) => {
                                 self.apply_snapshot(&data, !seen_snapshot);
                                 seen_snapshot = true;
                             }
-                            "change" => self.apply_change(&data),
-                            _ => break,
+                            Some(EventName::Change) => self.apply_change(&data),
+                            Some(EventName::Resync) | None => break,
                         }
                     }
                     // An EventSource only ever says "error": a plain GET says why in words
@@ -244,11 +233,11 @@ impl SpaceFeed {
     }
 
     fn apply_change(&self, data: &str) {
-        let Ok(change) = serde_json::from_str::<Change>(data) else { return };
+        let Ok(change) = serde_json::from_str::<ChangeMessage>(data) else { return };
         let ep = StoredEgressPoint::new(change.object);
         let name = ep.model.name().to_owned();
         self.items.update(|items| {
-            if change.kind == "DELETED" {
+            if change.kind == ChangeKind::Deleted {
                 items.remove(&name);
             } else {
                 items.insert(name.clone(), ep);

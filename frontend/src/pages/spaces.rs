@@ -85,7 +85,7 @@ fn SpaceRow(space: SpaceInfo) -> impl IntoView {
     view! {
         <tr>
             <th scope="row"><A href=href>{space.name.clone()}</A></th>
-            <td>{space.source.clone()} " · " <span class="muted">{space.namespace.clone()}</span></td>
+            <td>{space.source.as_str()} " · " <span class="muted">{space.namespace.clone()}</span></td>
             <td class="num">{count(|c| c.0)}</td>
             <td class="num">{count(|c| c.1)}</td>
             <td>{state}</td>

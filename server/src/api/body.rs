@@ -63,16 +63,7 @@ pub fn reply(status: StatusCode, value: &Value, headers: &HeaderMap) -> Response
     if !wants_yaml(headers) {
         return (status, axum::Json(value)).into_response();
     }
-    let mut applied = value.clone();
-    if let Some(meta) = applied["metadata"].as_object_mut() {
-        for field in ["uid", "resourceVersion", "creationTimestamp", "generation", "managedFields"]
-        {
-            meta.remove(field);
-        }
-    }
-    if let Some(map) = applied.as_object_mut() {
-        map.remove("status");
-    }
+    let applied = egress_rules::as_written(value);
     let mut response = (status, egress_rules::yaml::to_yaml(&applied)).into_response();
     response
         .headers_mut()

@@ -9,6 +9,7 @@ use crate::spaces::Space;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use egress_api::EgressPointList;
 use egress_rules::{
     Code, Diagnostic, EgressPoint, SpaceContext, SpaceIndex, WorkloadRef, check_value, decode,
     has_errors,
@@ -155,17 +156,6 @@ struct RawList<'a> {
     metadata: ListMeta,
     #[serde(borrow)]
     items: &'a serde_json::value::RawValue,
-}
-
-/// The list answer: `{resourceVersion, items}`.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // documents the shape that egresspoints_list writes directly
-pub struct EgressPointList {
-    /// The list's resourceVersion.
-    #[schema(rename = "resourceVersion")]
-    resource_version: String,
-    /// The EgressPoints, as Kubernetes returns them.
-    items: Vec<Value>,
 }
 
 #[derive(Default, Deserialize)]

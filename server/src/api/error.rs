@@ -4,43 +4,32 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use egress_api::Problem;
 use egress_rules::{Code, Diagnostic};
-use serde::Serialize;
-use serde_json::Value;
 
-/// A failed REST request: RFC 9457 problem details plus the rules' diagnostics.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ApiError {
-    /// A URI naming the problem type.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Short summary.
-    pub title: String,
-    /// HTTP status.
-    pub status: u16,
-    /// What happened and what to do.
-    pub detail: String,
-    /// Field-level findings (422), empty otherwise.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub diagnostics: Vec<Diagnostic>,
-    /// The object as it is now (409), so a client can show what changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub current: Option<Box<Value>>,
+/// A failed REST request: the contract's [`Problem`] (RFC 9457 problem details plus the
+/// rules' diagnostics), answered as `application/problem+json`.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct ApiError(pub Problem);
+
+impl std::ops::Deref for ApiError {
+    type Target = Problem;
+
+    fn deref(&self) -> &Problem {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut Problem {
+        &mut self.0
+    }
 }
 
 impl ApiError {
     /// A problem with a status, a title and a detail.
     pub fn new(status: StatusCode, title: &str, detail: impl Into<String>) -> Self {
-        let slug = title.to_ascii_lowercase().replace(' ', "-");
-        ApiError {
-            kind: format!("https://egress-console.dev/problems/{slug}"),
-            title: title.to_owned(),
-            status: status.as_u16(),
-            detail: detail.into(),
-            diagnostics: Vec::new(),
-            current: None,
-        }
+        ApiError(Problem::new(status.as_u16(), title, detail))
     }
 
     /// 422 with the rules' diagnostics.
@@ -157,7 +146,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, Json(self)).into_response();
+        let mut response = (status, Json(self.0)).into_response();
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));

@@ -11,9 +11,10 @@ use super::error::ApiResult;
 use crate::spaces::Space;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use egress_api::events::{ChangeKind, ChangeMessage, EventName, Snapshot};
 use futures_util::{Stream, StreamExt};
 use kube::runtime::{WatchStreamExt, watcher};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, RwLock, Weak};
@@ -22,8 +23,8 @@ use tokio::sync::broadcast;
 /// One change, as sent to browsers.
 #[derive(Clone, Debug)]
 pub struct Change {
-    /// ADDED, MODIFIED or DELETED.
-    pub kind: &'static str,
+    /// Added, modified or deleted.
+    pub kind: ChangeKind,
     /// The object (its last state for DELETED).
     pub object: Arc<Value>,
 }
@@ -111,16 +112,19 @@ async fn follow(
                 let mut known = objects.write().unwrap_or_else(|e| e.into_inner());
                 for (name, old) in known.iter() {
                     if !fresh.contains_key(name) {
-                        let _ = changes.send(Change { kind: "DELETED", object: old.clone() });
+                        let _ =
+                            changes.send(Change { kind: ChangeKind::Deleted, object: old.clone() });
                     }
                 }
                 for (name, new) in &fresh {
                     match known.get(name) {
                         None => {
-                            let _ = changes.send(Change { kind: "ADDED", object: new.clone() });
+                            let _ = changes
+                                .send(Change { kind: ChangeKind::Added, object: new.clone() });
                         }
                         Some(old) if version(old) != version(new) => {
-                            let _ = changes.send(Change { kind: "MODIFIED", object: new.clone() });
+                            let _ = changes
+                                .send(Change { kind: ChangeKind::Modified, object: new.clone() });
                         }
                         Some(_) => {}
                     }
@@ -134,13 +138,14 @@ async fn follow(
                 let name = name_of(&value);
                 let previous =
                     objects.write().unwrap_or_else(|e| e.into_inner()).insert(name, value.clone());
-                let kind = if previous.is_some() { "MODIFIED" } else { "ADDED" };
+                let kind =
+                    if previous.is_some() { ChangeKind::Modified } else { ChangeKind::Added };
                 let _ = changes.send(Change { kind, object: value });
             }
             watcher::Event::Delete(object) => {
                 let value = Arc::new(to_value(&object));
                 objects.write().unwrap_or_else(|e| e.into_inner()).remove(&name_of(&value));
-                let _ = changes.send(Change { kind: "DELETED", object: value });
+                let _ = changes.send(Change { kind: ChangeKind::Deleted, object: value });
             }
         }
     }
@@ -182,8 +187,8 @@ pub async fn events_stream(
     let snapshot: Vec<Arc<Value>> =
         watch.objects.read().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
     let first = Event::default()
-        .event("snapshot")
-        .json_data(json!({"items": snapshot.iter().map(|v| &**v).collect::<Vec<&Value>>()}))
+        .event(EventName::Snapshot.as_str())
+        .json_data(Snapshot { items: snapshot.iter().map(|v| &**v).collect::<Vec<&Value>>() })
         .unwrap_or_default();
     let changes =
         tokio_stream::wrappers::BroadcastStream::new(receiver).filter_map(move |change| {
@@ -191,14 +196,16 @@ pub async fn events_stream(
             let _keep = &watch;
             let event = match change {
                 Ok(change) => Event::default()
-                    .event("change")
+                    .event(EventName::Change.as_str())
                     .id(version(&change.object))
-                    .json_data(json!({"type": change.kind, "object": &*change.object}))
+                    .json_data(ChangeMessage { kind: change.kind, object: &*change.object })
                     .ok(),
                 // Fell behind: tell the client to take a fresh snapshot by reconnecting.
-                Err(_) => {
-                    Some(Event::default().event("resync").data("reconnect for a fresh snapshot"))
-                }
+                Err(_) => Some(
+                    Event::default()
+                        .event(EventName::Resync.as_str())
+                        .data("reconnect for a fresh snapshot"),
+                ),
             };
             std::future::ready(event.map(Ok))
         });

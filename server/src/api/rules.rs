@@ -7,11 +7,11 @@ use super::error::{ApiError, ApiResult};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use egress_api::{Report, RulesList};
 use egress_rules::{
-    Diagnostic, Protocol, Reachability, Rule, WorkloadRef, check_value, flatten, has_errors,
-    reachability,
+    Protocol, Reachability, WorkloadRef, check_value, flatten, has_errors, reachability,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/rules", tag = "rules", params(("space" = String, Path, description = "Space name")),
     responses((status = 200, description = "One row per host+port+protocol", body = RulesList), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
@@ -24,16 +24,6 @@ pub async fn rules_list(
     let space = state.catalog.get(&space, &caller).await?;
     let (eps, version) = current(&space).await?;
     Ok(Json(RulesList { resource_version: version, rules: flatten(&eps) }))
-}
-
-/// The rules of a Space and the resourceVersion they were read at.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RulesList {
-    /// The EgressPoint list's resourceVersion.
-    pub resource_version: String,
-    /// One row per host+port+protocol.
-    pub rules: Vec<Rule>,
 }
 
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/workloads", tag = "rules", params(("space" = String, Path, description = "Space name")),
@@ -72,16 +62,9 @@ pub async fn reachability_get(
     Query(query): Query<ReachabilityQuery>,
 ) -> ApiResult<Json<Reachability>> {
     let bad = |detail: String| ApiError::new(StatusCode::BAD_REQUEST, "Bad query", detail);
-    let workload = match query.workload.split_once('/') {
-        Some(("Deployment", name)) => WorkloadRef::deployment(name),
-        Some(("ContainerApp", name)) => WorkloadRef::container_app(name),
-        _ => {
-            return Err(bad(format!(
-                "workload \"{}\" must be Deployment/NAME or ContainerApp/NAME",
-                query.workload
-            )));
-        }
-    };
+    let workload = egress_api::parse_workload_key(&query.workload).ok_or_else(|| {
+        bad(format!("workload \"{}\" must be Deployment/NAME or ContainerApp/NAME", query.workload))
+    })?;
     let protocol = Protocol::parse(&query.protocol).ok_or_else(|| {
         bad(format!("protocol \"{}\" must be HTTP, HTTPS, TCP or TLS", query.protocol))
     })?;
@@ -98,15 +81,6 @@ pub async fn reachability_get(
 pub struct ValidateQuery {
     /// Check against this Space's EgressPoints and workloads too.
     pub space: Option<String>,
-}
-
-/// The validation report.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Report {
-    /// False when any diagnostic is an error.
-    pub valid: bool,
-    /// Everything the rules found.
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 #[utoipa::path(post, path = "/api/v1/validate", tag = "rules", params(ValidateQuery),

@@ -15,24 +15,13 @@ use axum::http::{HeaderValue, header};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::Client;
 use kube::api::{Api, ListParams};
-use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tower::Layer;
 use tower_http::set_header::SetRequestHeaderLayer;
 
-/// Where a Space comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// A namespace of the embedded Space API.
-    Embedded,
-    /// A kubeconfig context (or the cluster it runs in).
-    Kubeconfig,
-    /// A Space endpoint of a Tanzu Platform project.
-    Tanzu,
-}
+pub use egress_api::{Source, SpaceInfo};
 
 /// How to reach a Space's Kubernetes API.
 #[derive(Clone)]
@@ -74,23 +63,6 @@ pub struct Space {
     pub client: Client,
     /// Who is asking (for caches that must not mix callers).
     pub caller: String,
-}
-
-/// What `GET /api/v1/spaces` says about a Space.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SpaceInfo {
-    /// Name.
-    pub name: String,
-    /// Source.
-    pub source: Source,
-    /// Namespace.
-    pub namespace: String,
-    /// Whether its Kubernetes API answered (and allowed listing EgressPoints).
-    pub reachable: bool,
-    /// Why not, in words.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
 }
 
 /// A reachability check and when it was made.
@@ -324,7 +296,7 @@ impl Catalog {
         .await
         {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(ApiError::from_kube(e, &space.name).detail),
+            Ok(Err(e)) => Err(ApiError::from_kube(e, &space.name).0.detail),
             Err(_) => Err(format!(
                 "the Kubernetes API of Space \"{}\" did not answer within 3 s",
                 space.name

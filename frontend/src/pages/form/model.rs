@@ -16,10 +16,6 @@ pub struct TargetInput {
     pub protocol: String,
 }
 
-/// Metadata the server sets; never sent back and never part of what kubectl would apply.
-const SERVER_SET: [&str; 6] =
-    ["uid", "creationTimestamp", "generation", "managedFields", "deletionTimestamp", "selfLink"];
-
 /// The EgressPoint object of the form. `base` is the object being edited (its labels,
 /// annotations and, when `keep_version`, resourceVersion are kept).
 pub fn object(
@@ -35,11 +31,13 @@ pub fn object(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    for key in SERVER_SET {
+    // The server-set fields never go back, except the version an edit started from.
+    let version = metadata.get("resourceVersion").cloned().filter(|_| keep_version);
+    for key in egress_rules::SERVER_SET_METADATA {
         metadata.remove(key);
     }
-    if !keep_version {
-        metadata.remove("resourceVersion");
+    if let Some(version) = version {
+        metadata.insert("resourceVersion".into(), version);
     }
     metadata.insert("name".into(), name.trim().into());
     metadata.insert("namespace".into(), namespace.into());
@@ -77,16 +75,7 @@ pub fn object(
 /// The object without what the server rewrites on every write (and without status), so a
 /// comparison of two versions shows what a person changed.
 pub fn comparable(object: &Value) -> Value {
-    let mut object = object.clone();
-    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        for key in SERVER_SET.into_iter().chain(["resourceVersion"]) {
-            meta.remove(key);
-        }
-    }
-    if let Some(map) = object.as_object_mut() {
-        map.remove("status");
-    }
-    object
+    egress_rules::as_written(object)
 }
 
 /// Where a diagnostic is shown in the form, by the position its path names.

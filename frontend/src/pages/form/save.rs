@@ -172,7 +172,7 @@ pub fn SaveBar(
 
 fn fail(p: Problem, problem: RwSignal<Option<Problem>>, conflict: RwSignal<Option<Conflict>>) {
     match (p.status, p.current.clone()) {
-        (409, Some(current)) => conflict.set(Some(Conflict { current })),
+        (409, Some(current)) => conflict.set(Some(Conflict { current: *current })),
         _ => problem.set(Some(p)),
     }
 }
