@@ -8,7 +8,7 @@ use super::{
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::path;
-use granit_parser::{Event, Marker, ScalarStyle};
+use granit_parser::{Event, Marker, ScalarStyle, StructureStyle};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -20,6 +20,8 @@ struct Frame {
     anchor: usize,
     /// Values and bytes in the collection, for what an alias to it would cost.
     size: Size,
+    /// Where a flow collection (`[`, `{`) opened: line, column and bracket.
+    flow: Option<(usize, usize, char)>,
 }
 
 enum Content {
@@ -114,13 +116,16 @@ impl Builder {
                     notes,
                 });
             }
-            Event::MappingStart(_, anchor, _) | Event::SequenceStart(_, anchor, _) => {
+            Event::MappingStart(style, anchor, _) | Event::SequenceStart(style, anchor, _) => {
                 if self.stack.len() >= MAX_DEPTH {
                     return Err(format!("nested deeper than {MAX_DEPTH} levels"));
                 }
                 let line = self.start_node(mark)?;
                 self.count(Size { nodes: 1, bytes: 0 })?;
-                let content = if matches!(event, Event::MappingStart(..)) {
+                let mapping = matches!(event, Event::MappingStart(..));
+                let flow = (style == StructureStyle::Flow)
+                    .then(|| (mark.line(), mark.col() + 1, if mapping { '{' } else { '[' }));
+                let content = if mapping {
                     Content::Mapping {
                         map: Map::new(),
                         lines: HashMap::new(),
@@ -130,7 +135,8 @@ impl Builder {
                 } else {
                     Content::Sequence { items: Vec::new(), lines: Vec::new() }
                 };
-                self.stack.push(Frame { content, line, anchor, size: Size { nodes: 1, bytes: 0 } });
+                let size = Size { nodes: 1, bytes: 0 };
+                self.stack.push(Frame { content, line, anchor, size, flow });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 let frame = self.stack.pop().ok_or("unbalanced collection end")?;
@@ -202,6 +208,11 @@ impl Builder {
             _ => {}
         }
         Ok(())
+    }
+
+    /// The innermost flow collection still open: line, column and bracket.
+    pub fn open_flow(&self) -> Option<(usize, usize, char)> {
+        self.stack.iter().rev().find_map(|frame| frame.flow)
     }
 
     /// Counts written values and bytes.

@@ -127,17 +127,29 @@ pub fn parse_stream(text: &str) -> (Vec<YamlDocument>, Option<SyntaxError>) {
                 }
             }
             Err(e) => {
-                let message = match e.kind() {
-                    ErrorKind::RecursionLimitExceeded => {
-                        format!("nested deeper than {MAX_DEPTH} levels")
+                let (line, column) = (e.marker().line(), e.marker().col() + 1);
+                let error = match (e.kind(), builder.open_flow()) {
+                    (ErrorKind::RecursionLimitExceeded, _) => SyntaxError {
+                        line,
+                        column,
+                        message: format!("nested deeper than {MAX_DEPTH} levels"),
+                    },
+                    // A `[` or `{` left open makes the parser fail lines later, where nothing
+                    // is wrong: point at the bracket instead.
+                    (_, Some((open_line, open_column, bracket))) if open_line < line => {
+                        let close = if bracket == '[' { ']' } else { '}' };
+                        SyntaxError {
+                            line: open_line,
+                            column: open_column,
+                            message: format!(
+                                "this {bracket} is not closed with {close} (reading stopped at line {line}: {})",
+                                e.info()
+                            ),
+                        }
                     }
-                    _ => e.info(),
+                    _ => SyntaxError { line, column, message: e.info() },
                 };
-                builder.error.get_or_insert(SyntaxError {
-                    line: e.marker().line(),
-                    column: e.marker().col() + 1,
-                    message,
-                });
+                builder.error.get_or_insert(error);
                 break;
             }
         }
