@@ -40,7 +40,9 @@ pub use model::{
     as_written,
 };
 pub use space::{IndexedRule, SpaceIndex};
-pub use validate::{SpaceContext, validate, validate_in_space, validate_in_space_as};
+pub use validate::{
+    SpaceContext, defined_twice, validate, validate_in_space, validate_in_space_as,
+};
 pub use yaml::SyntaxError;
 
 use serde_json::Value;

@@ -4,6 +4,8 @@
 
 mod object;
 mod space_checks;
+
+pub use space_checks::defined_twice;
 mod targets;
 
 use crate::diagnostic::Diagnostic;

@@ -88,3 +88,16 @@ pub(super) fn check_against(
         }
     }
 }
+
+/// `duplicate` between manifests of one Space: EgressPoint `name` is defined again at
+/// `elsewhere` (`file:line`), and applying both keeps only the last.
+pub fn defined_twice(name: &str, elsewhere: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Code::Duplicate,
+        "metadata.name",
+        format!(
+            "EgressPoint \"{name}\" is also defined in {elsewhere}: applying both keeps only the last"
+        ),
+    )
+    .with_hint("rename one of them, or merge their targets")
+}

@@ -4,7 +4,7 @@
 use egress_rules::yaml::{YamlDocument, parse_stream};
 use egress_rules::{
     Code, Decoded, Diagnostic, GROUP, KIND, Severity, SpaceContext, SpaceIndex, check_decoded,
-    decode, manifest_diagnostics, path,
+    decode, defined_twice, manifest_diagnostics, path,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -203,19 +203,8 @@ pub fn lint_inputs(inputs: &[Input], default_namespace: &str) -> Linted {
             if !ep.name().is_empty()
                 && let Some(first) = first_by_name.insert(ep.name(), f)
             {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        Code::Duplicate,
-                        "metadata.name",
-                        format!(
-                            "EgressPoint \"{}\" is also defined in {}:{}: applying both keeps only the last",
-                            ep.name(),
-                            first.file,
-                            first.document.line_of(&first.prefix)
-                        ),
-                    )
-                    .with_hint("rename one of them, or merge their targets"),
-                );
+                let elsewhere = format!("{}:{}", first.file, first.document.line_of(&first.prefix));
+                diagnostics.push(defined_twice(ep.name(), &elsewhere));
             }
             for d in diagnostics {
                 linted.findings.push(finding(f, namespace, d));
