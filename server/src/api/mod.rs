@@ -28,7 +28,7 @@ pub struct AppState {
     pub auth: crate::spaces::AuthMode,
 }
 
-/// The `/api/v1` routes.
+/// The `/api/v1` routes that answer and end (the request time limit applies to them).
 pub fn routes() -> Router<AppState> {
     use egresspoints::*;
     Router::new()
@@ -44,11 +44,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/spaces/{space}/rules", get(rules::rules_list))
         .route("/api/v1/spaces/{space}/workloads", get(rules::workloads_list))
         .route("/api/v1/spaces/{space}/reachability", get(rules::reachability_get))
-        .route("/api/v1/spaces/{space}/events", get(events::events_stream))
         .route("/api/v1/validate", post(rules::validate))
         .route("/api/v1/openapi.json", get(openapi_get))
         .route("/auth/session", post(session::session_create))
         .route("/auth/sign-out", post(session::session_delete))
+}
+
+/// The routes whose answer is a stream that lasts as long as the client listens.
+pub fn streams() -> Router<AppState> {
+    Router::new().route("/api/v1/spaces/{space}/events", get(events::events_stream))
 }
 
 /// The OpenAPI document of the REST API, generated from the handlers and their types.

@@ -34,9 +34,11 @@ pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
         .route_service("/sign-in", ServeFile::new(state.site_dir.join("sign-in.html")))
         .merge(api::routes())
         .fallback_service(site)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // Watches and SSE streams are long-lived; everything else answers within 30 s.
+        // Everything above answers within 30 s; the streams merged below last as long as
+        // their client listens.
         .layer(axum::middleware::from_fn(limit_time))
+        .merge(api::streams())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(metrics.clone(), metrics::count))
         .with_state(state)
         .merge(Router::new().route("/metrics", get(metrics::metrics_get)).with_state(metrics))
@@ -44,15 +46,12 @@ pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     headers::with_security_headers(routes).layer(egress_apiserver::http::trace::layer())
 }
 
-/// Per-request time limit (504 problem), except for event streams.
+/// Per-request time limit (504 problem), layered on every route but the streams.
 async fn limit_time(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    if request.uri().path().ends_with("/events") {
-        return next.run(request).await;
-    }
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
         Err(_) => api::error::ApiError::new(
