@@ -308,3 +308,91 @@ async fn a_patch_that_breaks_a_rule_is_refused() {
         status(api.patch("db", &PatchParams::default(), &Patch::Merge(patch)).await.unwrap_err());
     assert_eq!(error.details.unwrap().causes[0].field, "spec.targets[0].hosts[0]");
 }
+
+#[tokio::test]
+async fn a_dry_run_or_a_write_that_changes_nothing_keeps_the_version_and_tells_no_watcher() {
+    use futures_util::StreamExt;
+    use kube::api::{WatchEvent, WatchParams};
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    let created = api
+        .create(&PostParams::default(), &egress_point("web", "api.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    let version = created.metadata.resource_version.clone().unwrap();
+    let mut watch = api.watch(&WatchParams::default(), &version).await.unwrap().boxed();
+
+    let dry = PostParams { dry_run: true, ..PostParams::default() };
+    let mut changed = created.clone();
+    changed.data["spec"]["targets"][0]["port"]["number"] = json!(8443);
+    let answer = api.replace("web", &dry, &changed).await.unwrap();
+    assert_eq!(answer.metadata.resource_version.as_deref(), Some(version.as_str()));
+    assert_eq!(answer.data["spec"]["targets"][0]["port"]["number"], 8443);
+    let stored = api.get("web").await.unwrap();
+    assert_eq!(stored.metadata.resource_version.as_deref(), Some(version.as_str()));
+    assert_eq!(stored.data["spec"]["targets"][0]["port"]["number"], 443);
+
+    let same = api.replace("web", &PostParams::default(), &stored).await.unwrap();
+    assert_eq!(same.metadata.resource_version.as_deref(), Some(version.as_str()));
+    let spec = Patch::Merge(json!({"spec": stored.data["spec"]}));
+    let patched = api.patch("web", &PatchParams::default(), &spec).await.unwrap();
+    assert_eq!(patched.metadata.resource_version.as_deref(), Some(version.as_str()));
+
+    let new = egress_point("new", "b.example.com", 443, "HTTPS");
+    let answer = api.create(&dry, &new).await.unwrap();
+    assert!(answer.metadata.resource_version.is_none_or(|v| v.is_empty()));
+    assert!(api.get_opt("new").await.unwrap().is_none(), "a dry run stored it");
+
+    // The first event a watcher gets is the first real change.
+    changed.metadata.resource_version = Some(version.clone());
+    changed.data["spec"]["targets"][0]["port"]["number"] = json!(9443);
+    api.replace("web", &PostParams::default(), &changed).await.unwrap();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(5), watch.next())
+        .await
+        .expect("an event")
+        .unwrap()
+        .unwrap();
+    match first {
+        WatchEvent::Modified(object) => {
+            assert_eq!(object.data["spec"]["targets"][0]["port"]["number"], 9443);
+        }
+        other => panic!("expected the real change first, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn namespaces_carry_their_name_label_and_new_objects_are_not_being_deleted() {
+    let f = fixture();
+    let namespaces: Api<Namespace> = Api::all(f.client.clone());
+    let mut ns = Namespace::default();
+    ns.metadata.name = Some("team-x".into());
+    namespaces.create(&PostParams::default(), &ns).await.unwrap();
+    let stored = namespaces.get("team-x").await.unwrap();
+    let labels = stored.metadata.labels.unwrap_or_default();
+    assert_eq!(labels.get("kubernetes.io/metadata.name").map(String::as_str), Some("team-x"));
+
+    let mut object = egress_point("doomed", "c.example.com", 443, "HTTPS");
+    object.metadata.deletion_timestamp =
+        Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(Default::default()));
+    let created = egress_points(&f.client, "default").create(&PostParams::default(), &object).await;
+    let created = created.unwrap();
+    assert!(created.metadata.deletion_timestamp.is_none(), "{:?}", created.metadata);
+}
+
+#[tokio::test]
+async fn an_update_naming_another_uid_is_a_conflict() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    let created = api
+        .create(&PostParams::default(), &egress_point("web", "api.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    let mut other = created.clone();
+    other.metadata.uid = Some("another-uid".into());
+    other.data["spec"]["targets"][0]["port"]["number"] = json!(8443);
+    let error = status(api.replace("web", &PostParams::default(), &other).await.unwrap_err());
+    assert!(error.is_conflict(), "{error:?}");
+    assert!(error.message.contains("Precondition failed: UID"), "{}", error.message);
+    let stored = api.get("web").await.unwrap();
+    assert_eq!(stored.data["spec"]["targets"][0]["port"]["number"], 443);
+}

@@ -121,7 +121,10 @@ pub(crate) fn fill_new_metadata(resource: &ResourceType, object: &mut Value, nam
     meta["creationTimestamp"] = json!(now_rfc3339());
     meta["generation"] = json!(1);
     if let Some(map) = meta.as_object_mut() {
-        map.remove("resourceVersion");
+        // kube-apiserver's BeforeCreate: a new object is not being deleted.
+        for field in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"] {
+            map.remove(field);
+        }
     }
     if resource.namespaced {
         object["metadata"]["namespace"] = json!(namespace);
@@ -131,12 +134,37 @@ pub(crate) fn fill_new_metadata(resource: &ResourceType, object: &mut Value, nam
             object["spec"] = json!({"finalizers": ["kubernetes"]});
         }
         object["status"] = json!({"phase": "Active"});
+        label_namespace(object);
     }
 }
 
+/// Every namespace carries `kubernetes.io/metadata.name: NAME` (set by kube-apiserver since
+/// 1.21, so that network policies can select namespaces by name).
+fn label_namespace(object: &mut Value) {
+    let name = object["metadata"]["name"].clone();
+    if !object["metadata"]["labels"].is_object() {
+        object["metadata"]["labels"] = json!({});
+    }
+    object["metadata"]["labels"]["kubernetes.io/metadata.name"] = name;
+}
+
 /// Keeps what a client may not change (uid, creationTimestamp, namespace) and bumps
-/// `generation` when the spec changed.
-fn carry_over(current: &Value, object: &mut Value) {
+/// `generation` when the spec changed. A different `uid` is a 409, as in kube-apiserver: the
+/// client holds another object of the same name (deleted and created again meanwhile).
+fn carry_over(resource: &ResourceType, current: &Value, object: &mut Value) -> StatusResult<()> {
+    let (sent, stored) = (object["metadata"]["uid"].as_str(), current["metadata"]["uid"].as_str());
+    if let (Some(sent), Some(stored)) = (sent.filter(|u| !u.is_empty()), stored)
+        && sent != stored
+    {
+        let name = current["metadata"]["name"].as_str().unwrap_or("");
+        return Err(StatusError::conflict(
+            resource,
+            name,
+            &format!(
+                "Precondition failed: UID in precondition: {sent}, UID in object meta: {stored}"
+            ),
+        ));
+    }
     for field in ["uid", "creationTimestamp", "namespace"] {
         if let Some(v) = current["metadata"].get(field) {
             object["metadata"][field] = v.clone();
@@ -150,6 +178,10 @@ fn carry_over(current: &Value, object: &mut Value) {
     {
         object["status"] = status.clone();
     }
+    if resource == &NAMESPACES {
+        label_namespace(object);
+    }
+    Ok(())
 }
 
 fn generate_name(
@@ -271,7 +303,7 @@ pub async fn update(
             if current["metadata"]["resourceVersion"].as_str() != Some(version.as_str()) {
                 return Err(StatusError::conflict(resource, &name, STALE));
             }
-            carry_over(&current, &mut object);
+            carry_over(resource, &current, &mut object)?;
             let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
             Ok((vec![Change::Put { key, object, kind: EventType::Modified }], warnings))
         })
@@ -371,7 +403,7 @@ pub async fn patch(
             }
             check_type(&path, &mut object, &namespace)?;
             object["metadata"]["name"] = json!(name);
-            carry_over(&current, &mut object);
+            carry_over(resource, &current, &mut object)?;
             let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
             Ok((vec![Change::Put { key, object, kind: EventType::Modified }], (200, warnings)))
         })

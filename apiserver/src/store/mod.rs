@@ -161,8 +161,7 @@ impl Store {
         let base = self.read(|m| m.revision);
         let mut events = Vec::with_capacity(changes.len());
         let mut objects = Vec::with_capacity(changes.len());
-        for (i, change) in changes.into_iter().enumerate() {
-            let revision = base + 1 + i as u64;
+        for change in changes {
             let (key, mut object, kind) = match change {
                 Change::Put { key, object, kind } => (key, object, kind),
                 Change::Delete { key } => {
@@ -172,6 +171,30 @@ impl Store {
                     (key, old, EventType::Deleted)
                 }
             };
+            if kind == EventType::Modified
+                && let Some(current) = self.read(|m| m.get(&key))
+            {
+                let version = current["metadata"]["resourceVersion"].clone();
+                object["metadata"]["resourceVersion"] = version;
+                // A write that changes nothing keeps the version and tells no watcher, as
+                // kube-apiserver's storage skips it (`kubectl diff` then shows nothing).
+                if object == current {
+                    objects.push(current);
+                    continue;
+                }
+            }
+            if dry_run {
+                // Nothing is written, so no new version exists: an update shows the current
+                // one (set above), a new object none, a deletion the object's last.
+                if kind == EventType::Added
+                    && let Some(meta) = object["metadata"].as_object_mut()
+                {
+                    meta.remove("resourceVersion");
+                }
+                objects.push(object);
+                continue;
+            }
+            let revision = base + 1 + events.len() as u64;
             // A deletion event carries the final state at the deletion's revision.
             object["metadata"]["resourceVersion"] = Value::String(revision.to_string());
             events.push(Arc::new(Event {
@@ -185,7 +208,7 @@ impl Store {
             objects.push(object);
         }
         let last = objects.last().cloned().unwrap_or(Value::Null);
-        if dry_run || events.is_empty() {
+        if events.is_empty() {
             return Ok((events, last, extra));
         }
         self.persist(&events).map_err(|e| StatusError::internal(&e))?;
