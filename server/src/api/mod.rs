@@ -28,6 +28,12 @@ pub struct AppState {
     pub auth: crate::spaces::AuthMode,
 }
 
+impl axum::extract::FromRef<AppState> for crate::spaces::AuthMode {
+    fn from_ref(state: &AppState) -> Self {
+        state.auth
+    }
+}
+
 /// The `/api/v1` routes that answer and end (the request time limit applies to them).
 pub fn routes() -> Router<AppState> {
     use egresspoints::*;

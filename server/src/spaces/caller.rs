@@ -1,9 +1,8 @@
 //! Who is asking: in token mode, the bearer token from `Authorization` or the sign-in
 //! cookie; in local mode, nobody in particular (the server's own credentials are used).
 
-use crate::api::AppState;
 use crate::api::error::ApiError;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use std::hash::{Hash, Hasher};
@@ -62,14 +61,16 @@ pub fn token_of(parts: &Parts) -> Option<String> {
     })
 }
 
-impl FromRequestParts<AppState> for Caller {
+/// Needs only the [`AuthMode`] of whatever state the router has (`FromRef`), not the
+/// whole application state.
+impl<S: Send + Sync> FromRequestParts<S> for Caller
+where
+    AuthMode: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        match state.auth {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match AuthMode::from_ref(state) {
             AuthMode::Local => Ok(Caller::default()),
             AuthMode::Token => match token_of(parts) {
                 Some(token) => Ok(Caller { token: Some(token) }),
