@@ -182,3 +182,18 @@ async fn a_watch_ends_after_timeout_seconds_and_filters_by_label() {
         .collect();
     assert_eq!(names, ["mine"]);
 }
+
+#[tokio::test]
+async fn a_watch_from_a_version_not_reached_yet_fails_like_kube_apiserver() {
+    // kube-apiserver: 504 Timeout, "Too large resource version", cause
+    // ResourceVersionTooLarge; waiting for ever would hang the client.
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    let error = match api.watch(&WatchParams::default().timeout(10), "999999").await {
+        Err(kube::Error::Api(status)) => status,
+        Err(other) => panic!("expected a Status, got {other:?}"),
+        Ok(_) => panic!("the watch of a future version was accepted"),
+    };
+    assert_eq!(error.code, 504, "{error:?}");
+    assert!(error.message.contains("Too large resource version: 999999"), "{}", error.message);
+}

@@ -102,6 +102,25 @@ pub fn watch(
             StatusError::bad_request(format!("resourceVersion: invalid value \"{text}\""))
         })?),
     };
+    // A version this store has not reached cannot be watched from (a client that read it
+    // elsewhere, or made it up): kube-apiserver answers 504 "Too large resource version".
+    // It waits up to 3 s for the cache first; here every write is already visible.
+    if let Some(since) = since {
+        let current = api.store.read(|m| m.revision);
+        if since > current {
+            return Err(StatusError {
+                code: axum::http::StatusCode::GATEWAY_TIMEOUT,
+                reason: "Timeout",
+                message: format!(
+                    "Timeout: Too large resource version: {since}, current: {current}"
+                ),
+                details: Some(json!({
+                    "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+                    "retryAfterSeconds": 1,
+                })),
+            });
+        }
+    }
     // Subscribe before reading state, so nothing committed in between is missed; events
     // already covered are skipped by revision.
     let live = api.store.subscribe();
