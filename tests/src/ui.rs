@@ -79,6 +79,35 @@ pub async fn wait_path(client: &Client, path: &str) -> Result<()> {
     bail!("the page never went to {path}; it is at {last}{}", fatal(client).await)
 }
 
+/// Waits until `script` (a function body returning a boolean) returns true; `what` says in
+/// the failure what was awaited.
+pub async fn wait_true(client: &Client, script: &str, what: &str) -> Result<()> {
+    for _ in 0..200 {
+        if client.execute(script, vec![]).await?.as_bool() == Some(true) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!(
+        "{what} never happened (focus is on #{}){}",
+        focused_id(client).await?,
+        fatal(client).await
+    )
+}
+
+/// Waits until the element `selector` is enabled: a disabled button is skipped by Tab, and
+/// the form enables Save only once its checks have run, later on a loaded machine.
+pub async fn wait_enabled(client: &Client, selector: &str) -> Result<()> {
+    let script = "const e = document.querySelector(arguments[0]); return !!e && !e.disabled;";
+    for _ in 0..200 {
+        if client.execute(script, vec![selector.into()]).await?.as_bool() == Some(true) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!("{selector} never became enabled{}", fatal(client).await)
+}
+
 /// `document.activeElement.id`.
 pub async fn focused_id(client: &Client) -> Result<String> {
     let id = client

@@ -4,7 +4,9 @@
 //! directory.
 
 use anyhow::{Result, ensure};
-use egress_e2e::ui::{axe_violations, element, tab_to, type_keys, wait_path, wait_text};
+use egress_e2e::ui::{
+    axe_violations, element, tab_to, type_keys, wait_enabled, wait_path, wait_text, wait_true,
+};
 use egress_e2e::{Browser, Server};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
@@ -130,8 +132,13 @@ async fn keyboard_only(client: &Client, server: &Server, browser: &Browser) -> R
     // Add a second host and a second target, all from the keyboard.
     tab_to(client, "add-target", 20).await?;
     type_keys(client, &Key::Enter.to_string()).await?;
-    // The new target's host has the focus.
+    // The new target's host takes the focus once it is rendered (later on a loaded machine:
+    // keys typed before that went nowhere).
+    let new_host_focused = "const e = document.activeElement; \
+        return !!e && e.classList.contains('host') && e.value === '';";
+    wait_true(client, new_host_focused, "the new target's host taking the focus").await?;
     type_keys(client, "files.example.com").await?;
+    wait_enabled(client, "#save").await?;
     tab_to(client, "save", 30).await?;
     browser.screenshot("form-keyboard-only").await?;
     type_keys(client, &Key::Enter.to_string()).await?;
