@@ -198,6 +198,20 @@ const PROCESS_FIGURES: &[(&str, &str, &str, &str, Goal)] = &[
     ("hardening", "load_errors", "mixed load, 50 clients, 2 min, errors", "", Goal::AtMost(0.0)),
     (
         "hardening",
+        "load_requests_per_second",
+        "mixed load, 50 clients, 2 min, throughput",
+        "/s",
+        Goal::AtLeast(500.0),
+    ),
+    (
+        "hardening",
+        "load_rss_idle_to_warm_mb",
+        "mixed load, 50 clients: RSS idle → after 30 s",
+        "MB",
+        Goal::AtMost(50.0),
+    ),
+    (
+        "hardening",
         "load_rss_growth_pct",
         "mixed load, 50 clients, 2 min, RSS growth after the first 30 s",
         "%",
