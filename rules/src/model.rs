@@ -330,6 +330,28 @@ pub const SERVER_SET_METADATA: [&str; 8] = [
     "selfLink",
 ];
 
+/// The non-empty `metadata.resourceVersion` of an object: the version a replace must name.
+pub fn resource_version(object: &Value) -> Option<&str> {
+    object.get("metadata")?.get("resourceVersion")?.as_str().filter(|v| !v.is_empty())
+}
+
+/// Sets `metadata.resourceVersion` (an object without `metadata` gets one).
+pub fn set_resource_version(object: &mut Value, version: &str) {
+    if let Some(map) = object.as_object_mut() {
+        let meta = map.entry("metadata").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(meta) = meta.as_object_mut() {
+            meta.insert("resourceVersion".into(), version.into());
+        }
+    }
+}
+
+/// Drops `metadata.managedFields`, as `kubectl get -o yaml` does unless asked to show them.
+pub fn hide_managed_fields(object: &mut Value) {
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+}
+
 /// `object` as a person wrote it: without [`SERVER_SET_METADATA`] and without `status`, so
 /// that it is what `kubectl apply` would send, and two versions compare by what a person
 /// changed.

@@ -1,6 +1,8 @@
 //! Kubernetes field-path syntax (`spec.targets[1].hosts[0]`), as in a 422 Status's
 //! `causes[].field`, so the UI can put a message next to the field it belongs to.
 
+use serde_json::Value;
+
 /// `parent.name`, or `parent[name]` when `name` is not a plain identifier
 /// (label keys such as `app.kubernetes.io/name`).
 pub fn child(parent: &str, name: &str) -> String {
@@ -91,9 +93,192 @@ pub fn segments(path: &str) -> Vec<Segment<'_>> {
     out
 }
 
+/// A field path taken apart once: parse it with [`FieldPath::parse`], print it with
+/// `Display` (the same text [`child`] and [`index`] write), compare it, and read or remove
+/// the value it names in a JSON object.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldPath(Vec<Step>);
+
+/// One owned step of a [`FieldPath`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    /// A field name or map key.
+    Key(String),
+    /// A list index.
+    Index(usize),
+}
+
+impl FieldPath {
+    /// Reads `spec.targets[1].hosts[0]` (never fails: an empty text is the whole object).
+    pub fn parse(path: &str) -> FieldPath {
+        FieldPath(
+            segments(path)
+                .into_iter()
+                .map(|s| match s {
+                    Segment::Key(k) => Step::Key(k.to_owned()),
+                    Segment::Index(i) => Step::Index(i),
+                })
+                .collect(),
+        )
+    }
+
+    /// The steps.
+    pub fn steps(&self) -> &[Step] {
+        &self.0
+    }
+
+    /// True when `self` is `prefix` or lies under it.
+    pub fn starts_with(&self, prefix: &FieldPath) -> bool {
+        self.0.starts_with(&prefix.0)
+    }
+
+    /// The value at this path, if the object has one.
+    pub fn get<'v>(&self, object: &'v Value) -> Option<&'v Value> {
+        self.0.iter().try_fold(object, |at, step| match step {
+            Step::Key(k) => at.get(k.as_str()),
+            Step::Index(i) => at.get(*i),
+        })
+    }
+
+    /// Removes the value at this path and returns it (nothing happens when there is none).
+    pub fn remove_from(&self, object: &mut Value) -> Option<Value> {
+        let (last, parents) = self.0.split_last()?;
+        let mut at = object;
+        for step in parents {
+            at = match step {
+                Step::Key(k) => at.get_mut(k.as_str())?,
+                Step::Index(i) => at.get_mut(*i)?,
+            };
+        }
+        match (last, at) {
+            (Step::Key(k), Value::Object(map)) => map.remove(k),
+            (Step::Index(i), Value::Array(items)) if *i < items.len() => Some(items.remove(*i)),
+            _ => None,
+        }
+    }
+
+    /// The part of an EgressPoint this path is about.
+    pub fn field(&self) -> Field {
+        use Step::{Index, Key};
+        let key = |at: usize, name: &str| matches!(self.0.get(at), Some(Key(k)) if k == name);
+        let index = |at: usize| match self.0.get(at) {
+            Some(Index(i)) => Some(*i),
+            _ => None,
+        };
+        if key(0, "metadata") && key(1, "name") && self.0.len() == 2 {
+            return Field::Name;
+        }
+        if key(0, "spec") && key(1, "sourceRef") {
+            return Field::SourceRef;
+        }
+        if !(key(0, "spec") && key(1, "targets")) {
+            return Field::Object;
+        }
+        let Some(i) = index(2) else { return Field::Targets };
+        if key(3, "port") {
+            return if key(4, "protocol") { Field::Protocol(i) } else { Field::Port(i) };
+        }
+        match (key(3, "hosts"), index(4)) {
+            (true, Some(j)) => Field::Host(i, j),
+            _ => Field::Target(i),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = String::new();
+        for step in &self.0 {
+            text = match step {
+                Step::Key(k) => child(&text, k),
+                Step::Index(i) => index(&text, *i),
+            };
+        }
+        f.write_str(&text)
+    }
+}
+
+/// The part of an EgressPoint a field path is about: where the form shows a message and
+/// which rule rows of a table it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// `metadata.name`.
+    Name,
+    /// `spec.sourceRef` and below.
+    SourceRef,
+    /// `spec.targets` as a whole (e.g. none at all).
+    Targets,
+    /// One target as a whole, its host list, or a field the form has no input for.
+    Target(usize),
+    /// One host (or anything under it).
+    Host(usize, usize),
+    /// A target's port number (or port as a whole).
+    Port(usize),
+    /// A target's protocol.
+    Protocol(usize),
+    /// Anything else (kind, apiVersion, labels…).
+    Object,
+}
+
+impl Field {
+    /// The field `path` is about.
+    pub fn of(path: &str) -> Field {
+        FieldPath::parse(path).field()
+    }
+
+    /// True when a message about this field belongs to the rule row of target `i`, host
+    /// `j`: it is about that host, about target `i` but none of its other hosts, or about
+    /// the EgressPoint as a whole.
+    pub fn belongs_to_row(self, i: usize, j: usize) -> bool {
+        match self {
+            Field::Host(ti, hj) => (ti, hj) == (i, j),
+            Field::Target(t) | Field::Port(t) | Field::Protocol(t) => t == i,
+            Field::Targets => false,
+            Field::Name | Field::SourceRef | Field::Object => true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_path_reads_prints_finds_and_removes() {
+        let path = FieldPath::parse("metadata.labels[a.b/c]");
+        assert_eq!(path.to_string(), "metadata.labels[a.b/c]");
+        assert!(path.starts_with(&FieldPath::parse("metadata")));
+        assert!(!FieldPath::parse("metadata").starts_with(&path));
+        let mut v = serde_json::json!({"spec": {"targets": [{"hosts": [], "extra": 1}], "target": []}, "metadata": {"labels": {"a.b/c": "x"}}});
+        assert_eq!(path.get(&v), Some(&serde_json::json!("x")));
+        assert_eq!(FieldPath::parse("spec.targets[0].extra").remove_from(&mut v), Some(1.into()));
+        FieldPath::parse("spec.target").remove_from(&mut v);
+        path.remove_from(&mut v);
+        assert_eq!(FieldPath::parse("spec.targets[3]").remove_from(&mut v), None);
+        assert_eq!(
+            v,
+            serde_json::json!({"spec": {"targets": [{"hosts": []}]}, "metadata": {"labels": {}}})
+        );
+    }
+
+    #[test]
+    fn paths_land_on_their_fields() {
+        assert_eq!(Field::of("metadata.name"), Field::Name);
+        assert_eq!(Field::of("metadata.namespace"), Field::Object);
+        assert_eq!(Field::of("spec.sourceRef.kind"), Field::SourceRef);
+        assert_eq!(Field::of("spec.targets"), Field::Targets);
+        assert_eq!(Field::of("spec.targets[2]"), Field::Target(2));
+        assert_eq!(Field::of("spec.targets[2].hosts"), Field::Target(2));
+        assert_eq!(Field::of("spec.targets[2].hosts[11]"), Field::Host(2, 11));
+        assert_eq!(Field::of("spec.targets[0].port"), Field::Port(0));
+        assert_eq!(Field::of("spec.targets[0].port.number"), Field::Port(0));
+        assert_eq!(Field::of("spec.targets[0].port.protocol"), Field::Protocol(0));
+        assert_eq!(Field::of("kind"), Field::Object);
+        assert!(Field::of("spec.targets[1].hosts").belongs_to_row(1, 0));
+        assert!(!Field::of("spec.targets[1].hosts[1]").belongs_to_row(1, 0));
+        assert!(!Field::of("spec.targets").belongs_to_row(0, 0));
+        assert!(Field::of("metadata.name").belongs_to_row(3, 3));
+    }
 
     #[test]
     fn paths_are_built_and_taken_apart_like_kubernetes_field_paths() {

@@ -398,7 +398,10 @@ async fn readyz_needs_a_reachable_space_and_metrics_count_requests_by_route() {
     assert_eq!(status, StatusCode::OK);
     call(&env.app, get("/api/v1/spaces/a/rules")).await;
     let (_, text, headers) = call(&env.app, get("/metrics")).await;
-    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/openmetrics-text")
+    );
+    assert!(text.as_str().unwrap().ends_with("# EOF\n"), "a complete OpenMetrics exposition");
     let text = text.as_str().unwrap();
     assert!(text.contains("egress_console_http_requests_total{route=\"/api/v1/spaces/{space}/rules\",status=\"200\"} 1"), "{text}");
     let calls: u64 = text

@@ -7,6 +7,7 @@ use crate::request::Query;
 use crate::resources::{EGRESSPOINTS, NAMESPACES, ResourceType};
 use crate::status::{Cause, StatusError, StatusResult};
 use crate::store::Memory;
+use egress_rules::path::FieldPath;
 use egress_rules::{Code, Severity, SpaceContext, SpaceIndex, check_value, names};
 use serde_json::Value;
 
@@ -73,7 +74,7 @@ pub fn admit(
             FieldValidation::Ignore => {}
         }
         for d in &unknown {
-            remove_path(object, &d.path);
+            FieldPath::parse(&d.path).remove_from(object);
         }
     }
     let causes: Vec<Cause> = diagnostics
@@ -118,81 +119,5 @@ fn check_name(resource: &ResourceType, name: &str) -> StatusResult<()> {
                 message: format!("Invalid value: \"{name}\": {problem}"),
             }],
         )),
-    }
-}
-
-/// Removes the field at a Kubernetes field path (`spec.targets[0].extra`).
-pub fn remove_path(object: &mut Value, path: &str) {
-    let segments = split_path(path);
-    let Some((last, parents)) = segments.split_last() else { return };
-    let mut at = object;
-    for segment in parents {
-        let next = match segment {
-            Segment::Key(k) => at.get_mut(k.as_str()),
-            Segment::Index(i) => at.get_mut(*i),
-        };
-        match next {
-            Some(next) => at = next,
-            None => return,
-        }
-    }
-    match (last, at) {
-        (Segment::Key(k), Value::Object(map)) => {
-            map.remove(k);
-        }
-        (Segment::Index(i), Value::Array(items)) if *i < items.len() => {
-            items.remove(*i);
-        }
-        _ => {}
-    }
-}
-
-enum Segment {
-    Key(String),
-    Index(usize),
-}
-
-fn split_path(path: &str) -> Vec<Segment> {
-    let mut segments = Vec::new();
-    let mut current = String::new();
-    let mut chars = path.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '.' => {
-                if !current.is_empty() {
-                    segments.push(Segment::Key(std::mem::take(&mut current)));
-                }
-            }
-            '[' => {
-                if !current.is_empty() {
-                    segments.push(Segment::Key(std::mem::take(&mut current)));
-                }
-                let inner: String = chars.by_ref().take_while(|c| *c != ']').collect();
-                segments.push(match inner.parse::<usize>() {
-                    Ok(i) => Segment::Index(i),
-                    Err(_) => Segment::Key(inner),
-                });
-            }
-            c => current.push(c),
-        }
-    }
-    if !current.is_empty() {
-        segments.push(Segment::Key(current));
-    }
-    segments
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn fields_are_removed_by_their_field_path() {
-        let mut v = json!({"spec": {"targets": [{"hosts": [], "extra": 1}], "target": []}, "metadata": {"labels": {"a.b/c": "x"}}});
-        remove_path(&mut v, "spec.targets[0].extra");
-        remove_path(&mut v, "spec.target");
-        remove_path(&mut v, "metadata.labels[a.b/c]");
-        assert_eq!(v, json!({"spec": {"targets": [{"hosts": []}]}, "metadata": {"labels": {}}}));
     }
 }

@@ -91,21 +91,22 @@ async fn handle(
         body = crate::http::cpu::run(move || view.map_request(body)).await;
     }
     let table = wants_table(headers);
+    let request = write::WriteRequest { api, path: &path, query: &query, body: &body };
     match (method.clone(), path.name.is_some()) {
         (Method::GET, false) if query.flag("watch") => watch::watch(api, &path, &query, table),
         (Method::GET, false) => read::list(api, &path, &query, table),
         (Method::GET, true) => read::get(api, &path, table),
-        (Method::POST, false) => write::create(api, &path, &query, &body).await,
-        (Method::PUT, true) => write::update(api, &path, &query, &body).await,
+        (Method::POST, false) => write::create(request).await,
+        (Method::PUT, true) => write::update(request).await,
         (Method::PATCH, true) => {
             let content_type = headers
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_owned();
-            write::patch(api, &path, &query, &content_type, &body).await
+            write::patch(request, &content_type).await
         }
-        (Method::DELETE, true) => write::delete(api, &path, &query, &body).await,
+        (Method::DELETE, true) => write::delete(request).await,
         _ => Err(StatusError::method_not_allowed(format!(
             "{method} is not supported on {}",
             uri.path()

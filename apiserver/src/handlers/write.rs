@@ -12,6 +12,18 @@ use crate::time::now_rfc3339;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+/// A write as the dispatcher hands it over.
+pub struct WriteRequest<'a> {
+    /// The Space API.
+    pub api: &'a SpaceApi,
+    /// The object or collection written.
+    pub path: &'a ObjectPath,
+    /// `dryRun`, `fieldValidation`, `fieldManager`…
+    pub query: &'a Query,
+    /// The body as sent.
+    pub body: &'a [u8],
+}
+
 /// What every write reads from its request first.
 struct WriteParams {
     dry_run: bool,
@@ -19,13 +31,22 @@ struct WriteParams {
     namespace: String,
 }
 
-impl WriteParams {
-    fn new(api: &SpaceApi, path: &ObjectPath, query: &Query) -> StatusResult<WriteParams> {
+impl WriteRequest<'_> {
+    fn params(&self) -> StatusResult<WriteParams> {
         Ok(WriteParams {
-            dry_run: query.dry_run()?,
-            validation: FieldValidation::from_query(query)?,
-            namespace: super::require_namespace(&api.store, path)?,
+            dry_run: self.query.dry_run()?,
+            validation: FieldValidation::from_query(self.query)?,
+            namespace: super::require_namespace(&self.api.store, self.path)?,
         })
+    }
+
+    /// The parameters and the body as an object of the path's type in its namespace (for
+    /// create and update, whose body is the whole object).
+    async fn params_and_object(&self) -> StatusResult<(WriteParams, Value)> {
+        let params = self.params()?;
+        let mut object = parse_object(self.body).await?;
+        check_type(self.path, &mut object, &params.namespace)?;
+        Ok((params, object))
     }
 }
 
@@ -38,6 +59,49 @@ async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> StatusResult<T> + Send + 'static,
 ) -> StatusResult<T> {
     tokio::task::spawn_blocking(work).await.map_err(|e| StatusError::internal(&e))?
+}
+
+/// What a write stages: the changes, the answer's status code and admission's warnings.
+type Staged = (Vec<Change>, (u16, Vec<String>));
+
+/// Stages a write under the store's writer lock, off the async threads; commits it (a dry
+/// run commits nothing) and answers with the stored object.
+async fn commit(
+    api: &SpaceApi,
+    dry_run: bool,
+    stage: impl FnOnce(&Memory) -> StatusResult<Staged> + Send + 'static,
+) -> StatusResult<Response> {
+    let store = api.store.clone();
+    let (_, object, (code, warnings)) = blocking(move || store.write(dry_run, stage)).await?;
+    Ok(json_response(code, &object, &warnings))
+}
+
+/// Admits a new object and stages its creation (201).
+fn stage_new(
+    memory: &Memory,
+    key: Key,
+    mut object: Value,
+    validation: FieldValidation,
+) -> StatusResult<Staged> {
+    let (resource, namespace) = (key.resource, key.namespace.clone());
+    let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
+    fill_new_metadata(resource, &mut object, &namespace);
+    Ok((vec![Change::Put { key, object, kind: EventType::Added }], (201, warnings)))
+}
+
+/// Carries the server-set fields over from `current`, admits the result and stages the
+/// replacement (200).
+fn stage_replace(
+    memory: &Memory,
+    key: Key,
+    current: &Value,
+    mut object: Value,
+    validation: FieldValidation,
+) -> StatusResult<Staged> {
+    let (resource, namespace) = (key.resource, key.namespace.clone());
+    carry_over(resource, current, &mut object)?;
+    let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
+    Ok((vec![Change::Put { key, object, kind: EventType::Modified }], (200, warnings)))
 }
 
 /// The body as a JSON object (JSON or YAML accepted).
@@ -210,67 +274,48 @@ fn generate_name(
 }
 
 /// POST a collection.
-pub async fn create(
-    api: &SpaceApi,
-    path: &ObjectPath,
-    query: &Query,
-    body: &[u8],
-) -> StatusResult<Response> {
-    let WriteParams { dry_run, validation, namespace } = WriteParams::new(api, path, query)?;
-    let mut object = parse_object(body).await?;
-    check_type(path, &mut object, &namespace)?;
-    let store = api.store.clone();
-    let resource = path.resource;
-    let (_, object, warnings) = blocking(move || {
-        store.write(dry_run, move |memory| {
-            let name = match object["metadata"]["name"].as_str().filter(|n| !n.is_empty()) {
-                Some(name) => name.to_owned(),
-                None => match object["metadata"]["generateName"].as_str().filter(|g| !g.is_empty())
-                {
-                    Some(prefix) => generate_name(memory, resource, &namespace, prefix),
-                    None => {
-                        return Err(StatusError::invalid(
-                            resource,
-                            "",
-                            vec![Cause {
-                                reason: "FieldValueRequired",
-                                field: "metadata.name".into(),
-                                message: "Required value: name or generateName is required".into(),
-                            }],
-                        ));
-                    }
-                },
-            };
-            object["metadata"]["name"] = json!(name);
-            if object["metadata"]["resourceVersion"].as_str().is_some_and(|v| !v.is_empty()) {
-                return Err(StatusError::bad_request(
-                    "resourceVersion should not be set on objects to be created",
-                ));
-            }
-            let key = Key::of(resource, &namespace, &name);
-            if memory.contains(&key) {
-                return Err(StatusError::already_exists(resource, &name));
-            }
-            let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
-            fill_new_metadata(resource, &mut object, &namespace);
-            Ok((vec![Change::Put { key, object, kind: EventType::Added }], warnings))
-        })
+pub async fn create(request: WriteRequest<'_>) -> StatusResult<Response> {
+    let (WriteParams { dry_run, validation, namespace }, mut object) =
+        request.params_and_object().await?;
+    let resource = request.path.resource;
+    commit(request.api, dry_run, move |memory| {
+        let name = match object["metadata"]["name"].as_str().filter(|n| !n.is_empty()) {
+            Some(name) => name.to_owned(),
+            None => match object["metadata"]["generateName"].as_str().filter(|g| !g.is_empty()) {
+                Some(prefix) => generate_name(memory, resource, &namespace, prefix),
+                None => {
+                    return Err(StatusError::invalid(
+                        resource,
+                        "",
+                        vec![Cause {
+                            reason: "FieldValueRequired",
+                            field: "metadata.name".into(),
+                            message: "Required value: name or generateName is required".into(),
+                        }],
+                    ));
+                }
+            },
+        };
+        object["metadata"]["name"] = json!(name);
+        if object["metadata"]["resourceVersion"].as_str().is_some_and(|v| !v.is_empty()) {
+            return Err(StatusError::bad_request(
+                "resourceVersion should not be set on objects to be created",
+            ));
+        }
+        let key = Key::of(resource, &namespace, &name);
+        if memory.contains(&key) {
+            return Err(StatusError::already_exists(resource, &name));
+        }
+        stage_new(memory, key, object, validation)
     })
-    .await?;
-    Ok(json_response(201, &object, &warnings))
+    .await
 }
 
 /// PUT an object: needs the current `metadata.resourceVersion`.
-pub async fn update(
-    api: &SpaceApi,
-    path: &ObjectPath,
-    query: &Query,
-    body: &[u8],
-) -> StatusResult<Response> {
-    let WriteParams { dry_run, validation, namespace } = WriteParams::new(api, path, query)?;
-    let name = path.name.clone().unwrap_or_default();
-    let mut object = parse_object(body).await?;
-    check_type(path, &mut object, &namespace)?;
+pub async fn update(request: WriteRequest<'_>) -> StatusResult<Response> {
+    let (WriteParams { dry_run, validation, namespace }, mut object) =
+        request.params_and_object().await?;
+    let name = request.path.name.clone().unwrap_or_default();
     match object["metadata"]["name"].as_str() {
         None | Some("") => object["metadata"]["name"] = json!(name),
         Some(n) if n == name => {}
@@ -280,10 +325,8 @@ pub async fn update(
             )));
         }
     }
-    let resource = path.resource;
-    let Some(version) =
-        object["metadata"]["resourceVersion"].as_str().filter(|v| !v.is_empty()).map(str::to_owned)
-    else {
+    let resource = request.path.resource;
+    let Some(version) = egress_rules::resource_version(&object).map(str::to_owned) else {
         return Err(StatusError::invalid(
             resource,
             &name,
@@ -294,33 +337,21 @@ pub async fn update(
             }],
         ));
     };
-    let store = api.store.clone();
-    let (_, object, warnings) = blocking(move || {
-        store.write(dry_run, move |memory| {
-            let key = Key::of(resource, &namespace, &name);
-            let current =
-                memory.get(&key).ok_or_else(|| StatusError::not_found(resource, &name))?;
-            if current["metadata"]["resourceVersion"].as_str() != Some(version.as_str()) {
-                return Err(StatusError::conflict(resource, &name, STALE));
-            }
-            carry_over(resource, &current, &mut object)?;
-            let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
-            Ok((vec![Change::Put { key, object, kind: EventType::Modified }], warnings))
-        })
+    commit(request.api, dry_run, move |memory| {
+        let key = Key::of(resource, &namespace, &name);
+        let current = memory.get(&key).ok_or_else(|| StatusError::not_found(resource, &name))?;
+        if egress_rules::resource_version(&current) != Some(version.as_str()) {
+            return Err(StatusError::conflict(resource, &name, STALE));
+        }
+        stage_replace(memory, key, &current, object, validation)
     })
-    .await?;
-    Ok(json_response(200, &object, &warnings))
+    .await
 }
 
 /// PATCH an object: JSON merge patch, JSON patch, or server-side apply.
-pub async fn patch(
-    api: &SpaceApi,
-    path: &ObjectPath,
-    query: &Query,
-    content_type: &str,
-    body: &[u8],
-) -> StatusResult<Response> {
-    let WriteParams { dry_run, validation, namespace } = WriteParams::new(api, path, query)?;
+pub async fn patch(request: WriteRequest<'_>, content_type: &str) -> StatusResult<Response> {
+    let WriteRequest { api, path, query, body } = request;
+    let WriteParams { dry_run, validation, namespace } = request.params()?;
     let media = content_type.split(';').next().unwrap_or("").trim().to_owned();
     let resource = path.resource;
     let kind = match media.as_str() {
@@ -349,67 +380,52 @@ pub async fn patch(
         .map_err(|e| StatusError::bad_request(format!("the patch could not be decoded: {e}")))?;
     let name = path.name.clone().unwrap_or_default();
     let path = path.clone();
-    let store = api.store.clone();
-    let (_, object, (code, warnings)) = blocking(move || {
-        store.write(dry_run, move |memory| {
-            let key = Key::of(resource, &namespace, &name);
-            let Some(current) = memory.get(&key) else {
-                if kind != PatchKind::Apply {
-                    return Err(StatusError::not_found(resource, &name));
-                }
-                // Server-side apply of a missing object creates it.
-                let mut object = patch;
-                check_type(&path, &mut object, &namespace)?;
-                object["metadata"]["name"] = json!(name);
-                let warnings =
-                    admission::admit(memory, resource, &namespace, &mut object, validation)?;
-                fill_new_metadata(resource, &mut object, &namespace);
-                return Ok((
-                    vec![Change::Put { key, object, kind: EventType::Added }],
-                    (201, warnings),
-                ));
-            };
-            let mut object = current.clone();
-            match kind {
-                PatchKind::Merge => json_patch::merge(&mut object, &patch),
-                PatchKind::Strategic => {
-                    object = crate::strategic::apply(&object, &patch).map_err(|e| {
-                        StatusError::bad_request(format!("the strategic merge patch failed: {e}"))
-                    })?;
-                }
-                PatchKind::Apply => apply_merge(&mut object, &patch),
-                PatchKind::Json => {
-                    let ops: json_patch::Patch = serde_json::from_value(patch).map_err(|e| {
-                        StatusError::bad_request(format!("invalid JSON patch: {e}"))
-                    })?;
-                    json_patch::patch(&mut object, &ops).map_err(|e| {
-                        StatusError::invalid(
-                            resource,
-                            &name,
-                            vec![Cause {
-                                reason: "FieldValueInvalid",
-                                field: String::new(),
-                                message: format!("the JSON patch could not be applied: {e}"),
-                            }],
-                        )
-                    })?;
-                }
+    commit(api, dry_run, move |memory| {
+        let key = Key::of(resource, &namespace, &name);
+        let Some(current) = memory.get(&key) else {
+            if kind != PatchKind::Apply {
+                return Err(StatusError::not_found(resource, &name));
             }
-            let wanted = object["metadata"]["resourceVersion"].as_str().map(str::to_owned);
-            if wanted.is_some()
-                && wanted.as_deref() != current["metadata"]["resourceVersion"].as_str()
-            {
-                return Err(StatusError::conflict(resource, &name, STALE));
-            }
+            // Server-side apply of a missing object creates it.
+            let mut object = patch;
             check_type(&path, &mut object, &namespace)?;
             object["metadata"]["name"] = json!(name);
-            carry_over(resource, &current, &mut object)?;
-            let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
-            Ok((vec![Change::Put { key, object, kind: EventType::Modified }], (200, warnings)))
-        })
+            return stage_new(memory, key, object, validation);
+        };
+        let mut object = current.clone();
+        match kind {
+            PatchKind::Merge => json_patch::merge(&mut object, &patch),
+            PatchKind::Strategic => {
+                object = crate::strategic::apply(&object, &patch).map_err(|e| {
+                    StatusError::bad_request(format!("the strategic merge patch failed: {e}"))
+                })?;
+            }
+            PatchKind::Apply => apply_merge(&mut object, &patch),
+            PatchKind::Json => {
+                let ops: json_patch::Patch = serde_json::from_value(patch)
+                    .map_err(|e| StatusError::bad_request(format!("invalid JSON patch: {e}")))?;
+                json_patch::patch(&mut object, &ops).map_err(|e| {
+                    StatusError::invalid(
+                        resource,
+                        &name,
+                        vec![Cause {
+                            reason: "FieldValueInvalid",
+                            field: String::new(),
+                            message: format!("the JSON patch could not be applied: {e}"),
+                        }],
+                    )
+                })?;
+            }
+        }
+        let wanted = object["metadata"]["resourceVersion"].as_str().map(str::to_owned);
+        if wanted.is_some() && wanted.as_deref() != egress_rules::resource_version(&current) {
+            return Err(StatusError::conflict(resource, &name, STALE));
+        }
+        check_type(&path, &mut object, &namespace)?;
+        object["metadata"]["name"] = json!(name);
+        stage_replace(memory, key, &current, object, validation)
     })
-    .await?;
-    Ok(json_response(code, &object, &warnings))
+    .await
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -444,12 +460,8 @@ fn apply_merge(object: &mut Value, applied: &Value) {
 }
 
 /// DELETE an object (a namespace with everything in it), honouring `preconditions`.
-pub async fn delete(
-    api: &SpaceApi,
-    path: &ObjectPath,
-    query: &Query,
-    body: &[u8],
-) -> StatusResult<Response> {
+pub async fn delete(request: WriteRequest<'_>) -> StatusResult<Response> {
+    let WriteRequest { api, path, query, body } = request;
     let options: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
@@ -461,27 +473,22 @@ pub async fn delete(
     let namespace = super::require_namespace(&api.store, path)?;
     let name = path.name.clone().unwrap_or_default();
     let resource = path.resource;
-    let store = api.store.clone();
-    let (_, deleted, ()) = blocking(move || {
-        store.write(dry_run, move |memory| {
-            let key = Key::of(resource, &namespace, &name);
-            let current =
-                memory.get(&key).ok_or_else(|| StatusError::not_found(resource, &name))?;
-            check_preconditions(resource, &name, &current, &options["preconditions"])?;
-            let mut changes = Vec::new();
-            if resource == &NAMESPACES {
-                for child in crate::resources::ALL.iter().copied().filter(|r| r.namespaced) {
-                    for (child_key, _) in memory.list(child, Some(&name)) {
-                        changes.push(Change::Delete { key: child_key.clone() });
-                    }
+    commit(api, dry_run, move |memory| {
+        let key = Key::of(resource, &namespace, &name);
+        let current = memory.get(&key).ok_or_else(|| StatusError::not_found(resource, &name))?;
+        check_preconditions(resource, &name, &current, &options["preconditions"])?;
+        let mut changes = Vec::new();
+        if resource == &NAMESPACES {
+            for child in crate::resources::ALL.iter().copied().filter(|r| r.namespaced) {
+                for (child_key, _) in memory.list(child, Some(&name)) {
+                    changes.push(Change::Delete { key: child_key.clone() });
                 }
             }
-            changes.push(Change::Delete { key });
-            Ok((changes, ()))
-        })
+        }
+        changes.push(Change::Delete { key });
+        Ok((changes, (200, Vec::new())))
     })
-    .await?;
-    Ok(json_response(200, &deleted, &[]))
+    .await
 }
 
 fn check_preconditions(

@@ -7,5 +7,5 @@ mod yaml_block;
 
 pub use diagnostic_list::{DiagnosticList, DiagnosticSummary};
 pub use diff::LineDiff;
-pub use notice::{FeedBadge, Loading, ProblemNotice};
+pub use notice::{FeedBadge, Loading, Phase, ProblemNotice};
 pub use yaml_block::YamlBlock;

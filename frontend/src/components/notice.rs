@@ -3,6 +3,47 @@
 use crate::api::{FeedStatus, Problem};
 use leptos::prelude::*;
 
+/// What a page shows of a value that arrives later: the one place where waiting, failing
+/// and ready are told apart, so every page says them the same way.
+pub enum Phase<T> {
+    /// Waiting, with what for ("Loading Spaces…").
+    Loading(&'static str),
+    /// The request or the Space's feed failed.
+    Failed(Problem),
+    /// The value.
+    Ready(T),
+}
+
+impl<T> Phase<T> {
+    /// From a resource: not there yet, failed, or its value.
+    pub fn of_result(result: Option<Result<T, Problem>>, loading: &'static str) -> Phase<T> {
+        match result {
+            None => Phase::Loading(loading),
+            Some(Err(problem)) => Phase::Failed(problem),
+            Some(Ok(value)) => Phase::Ready(value),
+        }
+    }
+
+    /// From a Space's feed: connecting is waiting, failed is failed; otherwise `value()`
+    /// (a reconnecting feed keeps showing what it last knew).
+    pub fn of_feed(status: FeedStatus, loading: &'static str, value: impl FnOnce() -> T) -> Self {
+        match status {
+            FeedStatus::Connecting => Phase::Loading(loading),
+            FeedStatus::Failed(problem) => Phase::Failed(problem),
+            _ => Phase::Ready(value()),
+        }
+    }
+
+    /// A spinner with its words, the problem with what to do, or `ready(value)`.
+    pub fn view<V: IntoView + 'static>(self, ready: impl FnOnce(T) -> V) -> AnyView {
+        match self {
+            Phase::Loading(what) => view! { <Loading what /> }.into_any(),
+            Phase::Failed(problem) => view! { <ProblemNotice problem /> }.into_any(),
+            Phase::Ready(value) => ready(value).into_any(),
+        }
+    }
+}
+
 /// A spinner with what is being waited for.
 #[component]
 pub fn Loading(

@@ -1,7 +1,7 @@
 //! `/`: the Spaces the user can reach, with counts of EgressPoints and rules.
 
 use crate::api::{self, Problem, SpaceInfo};
-use crate::components::{Loading, ProblemNotice};
+use crate::components::Phase;
 use egress_rules::{decode, flatten};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -16,17 +16,18 @@ pub fn SpacesPage() -> impl IntoView {
             <p class="lede">
                 "Each Space has its own EgressPoints: the hosts, ports and protocols its workloads may reach outside the platform."
             </p>
-            {move || match spaces.get() {
-                None => view! { <Loading what="Loading Spaces…" /> }.into_any(),
-                Some(Err(problem)) => view! { <ProblemNotice problem /> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
-                    <p class="empty">
-                        "No Spaces are configured. Start the server with the embedded Space API (the default) \
-                         or name kubeconfig contexts with --context; see egress-console serve --help."
-                    </p>
-                }.into_any(),
-                Some(Ok(list)) => view! { <SpaceTable spaces=list /> }.into_any(),
-            }}
+            {move || Phase::of_result(spaces.get(), "Loading Spaces…").view(|list| {
+                if list.is_empty() {
+                    view! {
+                        <p class="empty">
+                            "No Spaces are configured. Start the server with the embedded Space API (the default) \
+                             or name kubeconfig contexts with --context; see egress-console serve --help."
+                        </p>
+                    }.into_any()
+                } else {
+                    view! { <SpaceTable spaces=list /> }.into_any()
+                }
+            })}
         </section>
     }
 }

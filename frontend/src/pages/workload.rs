@@ -1,8 +1,8 @@
 //! `/spaces/{space}/workloads/{kind}/{name}`: what one workload may reach (the Space-wide
 //! EgressPoints plus its own), and "can it reach host:port over protocol?".
 
-use crate::api::{self, FeedStatus, Problem, SpaceFeed};
-use crate::components::{FeedBadge, Loading, ProblemNotice};
+use crate::api::{self, Problem, SpaceFeed};
+use crate::components::{FeedBadge, Phase, ProblemNotice};
 use crate::pages::{
     Breadcrumbs, egress_point_href, param, space_param, supported, workload_href, workload_of,
 };
@@ -47,13 +47,12 @@ fn WorkloadView(space: String, workload: WorkloadRef) -> impl IntoView {
                 <FeedBadge status=feed.status />
             </div>
             <p class="lede">"Everything this workload may reach: the EgressPoints of the whole Space plus those that name it in spec.sourceRef."</p>
-            {move || match (feed.status.get(), rules.get()) {
-                (FeedStatus::Connecting, _) => view! { <Loading what="Loading the Space's EgressPoints…" /> }.into_any(),
-                (FeedStatus::Failed(problem), _) => view! { <ProblemNotice problem /> }.into_any(),
-                (_, rules) if rules.is_empty() => view! {
+            {move || Phase::of_feed(feed.status.get(), "Loading the Space's EgressPoints…", || rules.get()).view(|rules| if rules.is_empty() {
+                view! {
                     <p class="empty" id="no-egress">"Nothing: no EgressPoint applies to this workload, so it cannot reach anything outside the platform."</p>
-                }.into_any(),
-                (_, rules) => view! {
+                }.into_any()
+            } else {
+                view! {
                     <table class="data" id="effective-egress">
                         <caption class="visually-hidden">"Effective egress"</caption>
                         <thead><tr>
@@ -73,8 +72,8 @@ fn WorkloadView(space: String, workload: WorkloadRef) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any(),
-            }}
+                }.into_any()
+            })}
         </section>
         <ReachabilityCheck space workload />
     }

@@ -2,11 +2,11 @@
 //! checked with egress-rules against the Space's current EgressPoints first; an invalid one
 //! gets a 422 with diagnostics and never reaches Kubernetes.
 
-use super::AppState;
 use super::body::{Body, reply};
-use super::error::{ApiError, ApiResult};
+use super::caller::InSpace;
+use super::error::{ApiError, ApiResult, SpaceErrors};
 use crate::spaces::Space;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use egress_api::EgressPointList;
@@ -17,22 +17,6 @@ use egress_rules::{
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, PostParams};
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-/// The kube-rs resource of EgressPoints.
-pub fn resource() -> ApiResource {
-    ApiResource {
-        group: egress_rules::GROUP.into(),
-        version: egress_rules::VERSION.into(),
-        api_version: egress_rules::API_VERSION.into(),
-        kind: egress_rules::KIND.into(),
-        plural: "egresspoints".into(),
-    }
-}
-
-/// EgressPoints of a Space.
-pub fn api(space: &Space) -> Api<DynamicObject> {
-    Api::namespaced_with(space.client.clone(), &space.namespace, &resource())
-}
 
 fn workload_api(
     space: &Space,
@@ -53,7 +37,7 @@ fn workload_api(
 
 /// The Space's EgressPoints as Kubernetes sent them, and the list's resourceVersion.
 async fn list_raw(space: &Space) -> ApiResult<String> {
-    let url = kube::core::Request::new(api(space).resource_url());
+    let url = kube::core::Request::new(space.egresspoints().resource_url());
     let request = url
         .list(&ListParams::default())
         .map_err(|e| ApiError::from_kube(kube::Error::BuildRequest(e), &space.name))?;
@@ -166,15 +150,10 @@ struct ListMeta {
 }
 
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/egresspoints", tag = "egresspoints", params(("space" = String, Path, description = "Space name")),
-    responses((status = 200, description = "The EgressPoints, with the list's resourceVersion", body = EgressPointList), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The EgressPoints, with the list's resourceVersion", body = EgressPointList), SpaceErrors))]
 /// GET the list, with its resourceVersion. The items are passed through as Kubernetes sent
 /// them, without building object trees: a list of 5,000 costs about what kube-rs's own does.
-pub async fn egresspoints_list(
-    State(state): State<AppState>,
-    caller: crate::spaces::Caller,
-    Path(space): Path<String>,
-) -> ApiResult<Response> {
-    let space = state.catalog.get(&space, &caller).await?;
+pub async fn egresspoints_list(InSpace(space): InSpace) -> ApiResult<Response> {
     let text = list_raw(&space).await?;
     let list: RawList<'_> = serde_json::from_str(&text).map_err(|e| unexpected_list(&space, &e))?;
     let version = serde_json::to_string(&list.metadata.resource_version).unwrap_or_default();
@@ -188,17 +167,16 @@ pub async fn egresspoints_list(
 }
 
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/egresspoints/{name}", tag = "egresspoints", params(("space" = String, Path, description = "Space name"), ("name" = String, Path, description = "EgressPoint name")),
-    responses((status = 200, description = "The EgressPoint (JSON, or YAML with Accept: application/yaml)", body = Object), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The EgressPoint (JSON, or YAML with Accept: application/yaml)", body = Object), SpaceErrors))]
 /// GET one, as JSON or (Accept: application/yaml) as the YAML kubectl would apply.
 pub async fn egresspoints_get(
-    State(state): State<AppState>,
-    caller: crate::spaces::Caller,
-    Path((space, name)): Path<(String, String)>,
+    InSpace(space): InSpace,
+    Path((_space, name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     check_name(&name)?;
-    let space = state.catalog.get(&space, &caller).await?;
-    let object = api(&space).get(&name).await.map_err(|e| ApiError::from_kube(e, &space.name))?;
+    let object =
+        space.egresspoints().get(&name).await.map_err(|e| ApiError::from_kube(e, &space.name))?;
     Ok(reply(StatusCode::OK, &to_value(&object), &headers))
 }
 
@@ -226,20 +204,18 @@ async fn admit(space: &Space, mut value: Value) -> ApiResult<(DynamicObject, Vec
     responses((status = 201, description = "Created", body = Object), (status = 400, description = "Unreadable body", body = ApiError, content_type = "application/problem+json"),
         (status = 409, description = "Already exists", body = ApiError, content_type = "application/problem+json"),
         (status = 413, description = "Body over 1 MiB", body = ApiError, content_type = "application/problem+json"),
-        (status = 422, description = "Breaks EgressPoint rules; diagnostics name the fields", body = ApiError, content_type = "application/problem+json"), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
+        (status = 422, description = "Breaks EgressPoint rules; diagnostics name the fields", body = ApiError, content_type = "application/problem+json"), SpaceErrors))]
 /// POST: create (201), or only check it with `?dryRun=true`.
 pub async fn egresspoints_create(
-    State(state): State<AppState>,
-    caller: crate::spaces::Caller,
-    Path(space): Path<String>,
+    InSpace(space): InSpace,
     Query(query): Query<WriteQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let space = state.catalog.get(&space, &caller).await?;
     let (object, _) = admit(&space, body.value).await?;
     let params = PostParams { dry_run: query.dry_run, ..PostParams::default() };
-    let created = api(&space)
+    let created = space
+        .egresspoints()
         .create(&params, &object)
         .await
         .map_err(|e| ApiError::from_kube(e, &space.name))?;
@@ -250,21 +226,19 @@ pub async fn egresspoints_create(
     request_body(content = Object, description = "The edited EgressPoint, with the metadata.resourceVersion it was read at"),
     responses((status = 200, description = "Replaced", body = Object), (status = 400, description = "Unreadable body or name mismatch", body = ApiError, content_type = "application/problem+json"),
         (status = 409, description = "Changed since it was read; `current` holds the object as it is now", body = ApiError, content_type = "application/problem+json"),
-        (status = 422, description = "Breaks EgressPoint rules, or no resourceVersion", body = ApiError, content_type = "application/problem+json"), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
+        (status = 422, description = "Breaks EgressPoint rules, or no resourceVersion", body = ApiError, content_type = "application/problem+json"), SpaceErrors))]
 /// PUT: replace; needs `metadata.resourceVersion`. A stale one is a 409 carrying the
 /// current object, so nothing is overwritten and the client can show what changed.
 pub async fn egresspoints_replace(
-    State(state): State<AppState>,
-    caller: crate::spaces::Caller,
-    Path((space, name)): Path<(String, String)>,
+    InSpace(space): InSpace,
+    Path((_space, name)): Path<(String, String)>,
     Query(query): Query<WriteQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
     check_name(&name)?;
-    let space = state.catalog.get(&space, &caller).await?;
     let mut value = body.value;
-    if value["metadata"]["resourceVersion"].as_str().is_none_or(str::is_empty) {
+    if egress_rules::resource_version(&value).is_none() {
         return Err(ApiError::invalid(vec![Diagnostic::error(
             Code::Schema,
             "metadata.resourceVersion",
@@ -284,7 +258,7 @@ pub async fn egresspoints_replace(
     }
     let (object, _) = admit(&space, value).await?;
     let params = PostParams { dry_run: query.dry_run, ..PostParams::default() };
-    match api(&space).replace(&name, &params, &object).await {
+    match space.egresspoints().replace(&name, &params, &object).await {
         Ok(replaced) => Ok(reply(StatusCode::OK, &to_value(&replaced), &headers)),
         Err(kube::Error::Api(status)) if status.is_conflict() => {
             let mut problem = ApiError::new(
@@ -294,7 +268,8 @@ pub async fn egresspoints_replace(
                     "EgressPoint \"{name}\" was changed by someone else since you loaded it; review the current version and apply your edit again"
                 ),
             );
-            problem.current = api(&space).get(&name).await.ok().map(|o| Box::new(to_value(&o)));
+            problem.current =
+                space.egresspoints().get(&name).await.ok().map(|o| Box::new(to_value(&o)));
             Err(problem)
         }
         Err(e) => Err(ApiError::from_kube(e, &space.name)),
@@ -302,18 +277,17 @@ pub async fn egresspoints_replace(
 }
 
 #[utoipa::path(delete, path = "/api/v1/spaces/{space}/egresspoints/{name}", tag = "egresspoints", params(("space" = String, Path, description = "Space name"), ("name" = String, Path, description = "EgressPoint name"), WriteQuery),
-    responses((status = 200, description = "The deleted EgressPoint", body = Object), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The deleted EgressPoint", body = Object), SpaceErrors))]
 /// DELETE: returns what was deleted.
 pub async fn egresspoints_delete(
-    State(state): State<AppState>,
-    caller: crate::spaces::Caller,
-    Path((space, name)): Path<(String, String)>,
+    InSpace(space): InSpace,
+    Path((_space, name)): Path<(String, String)>,
     Query(query): Query<WriteQuery>,
 ) -> ApiResult<axum::Json<Value>> {
     check_name(&name)?;
-    let space = state.catalog.get(&space, &caller).await?;
     let params = DeleteParams { dry_run: query.dry_run, ..DeleteParams::default() };
-    let deleted = api(&space)
+    let deleted = space
+        .egresspoints()
         .delete(&name, &params)
         .await
         .map_err(|e| ApiError::from_kube(e, &space.name))?;

@@ -1,6 +1,7 @@
 //! The REST API's one error type: `application/problem+json` (RFC 9457) with the
 //! rules' diagnostics. 5xx details go to the log; the client gets words it can act on.
 
+use crate::spaces::CatalogError;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -71,7 +72,12 @@ impl ApiError {
 
     /// Maps a Kubernetes client error by its Status reason, never by message text.
     pub fn from_kube(error: kube::Error, space: &str) -> Self {
-        match &error {
+        Self::from_kube_ref(&error, space)
+    }
+
+    /// [`ApiError::from_kube`] for an error that is shared (a cached reachability answer).
+    pub fn from_kube_ref(error: &kube::Error, space: &str) -> Self {
+        match error {
             kube::Error::Api(status) => {
                 let code = StatusCode::from_u16(status.code).unwrap_or(StatusCode::BAD_GATEWAY);
                 let mut problem = if status.is_not_found() {
@@ -143,6 +149,30 @@ impl ApiError {
     }
 }
 
+impl From<&CatalogError> for ApiError {
+    fn from(error: &CatalogError) -> Self {
+        match error {
+            CatalogError::UnknownSpace(name) => Self::unknown_space(name),
+            CatalogError::UnusableToken => Self::unauthorized(&error.to_string()),
+            CatalogError::Client { .. } => {
+                Self::new(StatusCode::BAD_GATEWAY, "Kubernetes client", error.to_string())
+            }
+            CatalogError::Kubernetes { space, source } => Self::from_kube_ref(source, space),
+            CatalogError::Timeout { .. } => Self::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "Kubernetes API timed out",
+                error.to_string(),
+            ),
+        }
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(error: CatalogError) -> Self {
+        Self::from(&error)
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -151,6 +181,35 @@ impl IntoResponse for ApiError {
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         response
+    }
+}
+
+/// The failures every request about one Space can answer with, for the OpenAPI document
+/// (each endpoint lists its own others beside them).
+pub struct SpaceErrors;
+
+impl utoipa::IntoResponses for SpaceErrors {
+    fn responses() -> std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+    > {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        [
+            (401, "No token (token mode)"),
+            (403, "Forbidden in this Space"),
+            (404, "Unknown Space or object"),
+            (502, "Kubernetes API unreachable"),
+        ]
+        .into_iter()
+        .map(|(status, description)| {
+            let problem = ContentBuilder::new().schema(Some(Ref::from_schema_name("ApiError")));
+            let response = ResponseBuilder::new()
+                .description(description)
+                .content("application/problem+json", problem.build())
+                .build();
+            (status.to_string(), response.into())
+        })
+        .collect()
     }
 }
 

@@ -6,10 +6,11 @@
 //! loses nor duplicates anything across reconnects.
 
 use super::AppState;
-use super::egresspoints::{api, to_value};
+use super::caller::InSpace;
+use super::egresspoints::to_value;
 use super::error::ApiResult;
 use crate::spaces::Space;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use egress_api::events::{ChangeKind, ChangeMessage, EventName, Snapshot};
 use futures_util::{Stream, StreamExt};
@@ -90,7 +91,8 @@ async fn follow(
     synced: tokio::sync::watch::Sender<bool>,
 ) {
     let mut relisted: Option<BTreeMap<String, Arc<Value>>> = None;
-    let mut stream = watcher(api(&space), watcher::Config::default()).default_backoff().boxed();
+    let mut stream =
+        watcher(space.egresspoints(), watcher::Config::default()).default_backoff().boxed();
     while let Some(event) = stream.next().await {
         let event = match event {
             Ok(event) => event,
@@ -156,23 +158,21 @@ fn name_of(object: &Value) -> String {
 }
 
 fn version(object: &Value) -> &str {
-    object["metadata"]["resourceVersion"].as_str().unwrap_or("")
+    egress_rules::resource_version(object).unwrap_or("")
 }
 
 /// GET the Space's events as an SSE stream.
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/events", tag = "egresspoints",
     params(("space" = String, Path, description = "Space name")),
     responses((status = 200, description = "text/event-stream: a `snapshot` event ({items}), then `change` events ({type, object})", content_type = "text/event-stream", body = String),
-        (status = 403, description = "Forbidden in this Space", body = super::error::ApiError, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown Space", body = super::error::ApiError, content_type = "application/problem+json")))]
+        super::error::SpaceErrors))]
 pub async fn events_stream(
     State(state): State<AppState>,
-    caller: crate::spaces::Caller,
-    Path(space): Path<String>,
+    InSpace(space): InSpace,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let space = state.catalog.get(&space, &caller).await?;
     // Fail now, in words, rather than open a stream whose watch cannot start (403, 502).
-    api(&space)
+    space
+        .egresspoints()
         .list(&kube::api::ListParams::default().limit(1))
         .await
         .map_err(|e| super::error::ApiError::from_kube(e, &space.name))?;

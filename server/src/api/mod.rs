@@ -2,16 +2,18 @@
 //! kube-rs, rules, workloads, reachability, validation. Errors are problem+json.
 
 pub mod body;
+pub mod caller;
 pub mod egresspoints;
 pub mod error;
 pub mod events;
 pub mod rules;
 pub mod session;
 
-use crate::spaces::{Catalog, SpaceInfo};
+use crate::spaces::Catalog;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use egress_api::SpaceInfo;
 use error::ApiResult;
 use std::path::PathBuf;
 
@@ -103,5 +105,18 @@ pub async fn spaces_list(
     State(state): State<AppState>,
     caller: crate::spaces::Caller,
 ) -> ApiResult<Json<Vec<SpaceInfo>>> {
-    Ok(Json(state.catalog.infos(&caller).await?))
+    let infos = state.catalog.infos(&caller).await?;
+    Ok(Json(infos.into_iter().map(|(space, reach)| space_info(space, &reach)).collect()))
+}
+
+/// What `GET /api/v1/spaces` says of one Space: an unreachable Space is data, with the
+/// reason in the words a failed request would use.
+pub fn space_info(space: crate::spaces::Space, reach: &crate::spaces::Reach) -> SpaceInfo {
+    SpaceInfo {
+        name: space.name,
+        source: space.source,
+        namespace: space.namespace,
+        reachable: reach.is_ok(),
+        error: reach.as_ref().err().map(|e| error::ApiError::from(&**e).0.detail),
+    }
 }

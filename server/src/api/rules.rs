@@ -2,10 +2,11 @@
 
 use super::AppState;
 use super::body::Body;
+use super::caller::InSpace;
 use super::egresspoints::{check_in_space, current, workloads};
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, SpaceErrors};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use egress_api::{Report, RulesList};
 use egress_rules::{
@@ -14,27 +15,17 @@ use egress_rules::{
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/rules", tag = "rules", params(("space" = String, Path, description = "Space name")),
-    responses((status = 200, description = "One row per host+port+protocol", body = RulesList), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
+    responses((status = 200, description = "One row per host+port+protocol", body = RulesList), SpaceErrors))]
 /// GET the flattened rules: one row per host+port+protocol.
-pub async fn rules_list(
-    State(state): State<AppState>,
-    caller: crate::spaces::Caller,
-    Path(space): Path<String>,
-) -> ApiResult<Json<RulesList>> {
-    let space = state.catalog.get(&space, &caller).await?;
+pub async fn rules_list(InSpace(space): InSpace) -> ApiResult<Json<RulesList>> {
     let (eps, version) = current(&space).await?;
     Ok(Json(RulesList { resource_version: version, rules: flatten(&eps) }))
 }
 
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/workloads", tag = "rules", params(("space" = String, Path, description = "Space name")),
-    responses((status = 200, description = "Deployments and ContainerApps", body = Vec<WorkloadRef>), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Deployments and ContainerApps", body = Vec<WorkloadRef>), SpaceErrors))]
 /// GET the Space's Deployments and ContainerApps, for the sourceRef picker.
-pub async fn workloads_list(
-    State(state): State<AppState>,
-    caller: crate::spaces::Caller,
-    Path(space): Path<String>,
-) -> ApiResult<Json<Vec<WorkloadRef>>> {
-    let space = state.catalog.get(&space, &caller).await?;
+pub async fn workloads_list(InSpace(space): InSpace) -> ApiResult<Json<Vec<WorkloadRef>>> {
     Ok(Json(workloads(&space).await?))
 }
 
@@ -53,12 +44,10 @@ pub struct ReachabilityQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/reachability", tag = "rules", params(("space" = String, Path, description = "Space name"), ReachabilityQuery),
-    responses((status = 200, description = "Allowed, and by which rules", body = Reachability), (status = 400, description = "Bad workload, host or protocol", body = ApiError, content_type = "application/problem+json"), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Allowed, and by which rules", body = Reachability), (status = 400, description = "Bad workload, host or protocol", body = ApiError, content_type = "application/problem+json"), SpaceErrors))]
 /// GET whether a workload may reach host:port over a protocol, and which EgressPoint allows it.
 pub async fn reachability_get(
-    State(state): State<AppState>,
-    caller: crate::spaces::Caller,
-    Path(space): Path<String>,
+    InSpace(space): InSpace,
     Query(query): Query<ReachabilityQuery>,
 ) -> ApiResult<Json<Reachability>> {
     let bad = |detail: String| ApiError::new(StatusCode::BAD_REQUEST, "Bad query", detail);
@@ -68,7 +57,6 @@ pub async fn reachability_get(
     let protocol = Protocol::parse(&query.protocol).ok_or_else(|| {
         bad(format!("protocol \"{}\" must be HTTP, HTTPS, TCP or TLS", query.protocol))
     })?;
-    let space = state.catalog.get(&space, &caller).await?;
     let (eps, _) = current(&space).await?;
     reachability(&eps, &workload, &query.host, query.port, protocol)
         .map(Json)
@@ -85,7 +73,7 @@ pub struct ValidateQuery {
 
 #[utoipa::path(post, path = "/api/v1/validate", tag = "rules", params(ValidateQuery),
     request_body(content = Object, description = "An EgressPoint, as JSON or YAML"),
-    responses((status = 200, description = "The diagnostics", body = Report), (status = 400, description = "Unreadable body", body = ApiError, content_type = "application/problem+json"), (status = 401, description = "No token (token mode)", body = ApiError, content_type = "application/problem+json"), (status = 403, description = "Forbidden in this Space", body = ApiError, content_type = "application/problem+json"), (status = 404, description = "Unknown Space or object", body = ApiError, content_type = "application/problem+json"), (status = 502, description = "Kubernetes API unreachable", body = ApiError, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The diagnostics", body = Report), (status = 400, description = "Unreadable body", body = ApiError, content_type = "application/problem+json"), SpaceErrors))]
 /// POST an EgressPoint (JSON or YAML) and get its diagnostics; with `?space=` the
 /// Space-wide rules are checked too.
 pub async fn validate(

@@ -80,14 +80,14 @@ async fn readyz(
         return "ok".into_response();
     }
     match state.catalog.infos(&crate::spaces::Caller::default()).await {
-        Ok(spaces) if spaces.iter().any(|s| s.reachable) => "ok".into_response(),
+        Ok(spaces) if spaces.iter().any(|(_, reach)| reach.is_ok()) => "ok".into_response(),
         Ok(_) => api::error::ApiError::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             "Not ready",
             "no Space's Kubernetes API answers",
         )
         .into_response(),
-        Err(problem) => problem.into_response(),
+        Err(error) => api::error::ApiError::from(error).into_response(),
     }
 }
 

@@ -1,8 +1,6 @@
 //! Who is asking: in token mode, the bearer token from `Authorization` or the sign-in
 //! cookie; in local mode, nobody in particular (the server's own credentials are used).
 
-use crate::api::error::ApiError;
-use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use std::hash::{Hash, Hasher};
@@ -59,25 +57,4 @@ pub fn token_of(parts: &Parts) -> Option<String> {
             },
         )
     })
-}
-
-/// Needs only the [`AuthMode`] of whatever state the router has (`FromRef`), not the
-/// whole application state.
-impl<S: Send + Sync> FromRequestParts<S> for Caller
-where
-    AuthMode: FromRef<S>,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match AuthMode::from_ref(state) {
-            AuthMode::Local => Ok(Caller::default()),
-            AuthMode::Token => match token_of(parts) {
-                Some(token) => Ok(Caller { token: Some(token) }),
-                None => Err(ApiError::unauthorized(
-                    "sign in with your Kubernetes token (Authorization: Bearer …), or at /sign-in",
-                )),
-            },
-        }
-    }
 }

@@ -6,22 +6,23 @@
 //! credentials are never used for a user's request.
 
 pub mod caller;
-mod latency;
+mod error;
+pub mod latency;
 
 pub use caller::{AuthMode, Caller};
+pub use error::{CatalogError, CatalogResult};
 
-use crate::api::error::{ApiError, ApiResult};
 use axum::http::{HeaderValue, header};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::Client;
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tower::Layer;
 use tower_http::set_header::SetRequestHeaderLayer;
 
-pub use egress_api::{Source, SpaceInfo};
+pub use egress_api::Source;
 
 /// How to reach a Space's Kubernetes API.
 #[derive(Clone)]
@@ -65,8 +66,29 @@ pub struct Space {
     pub caller: String,
 }
 
+impl Space {
+    /// The EgressPoints of this Space, through its client.
+    pub fn egresspoints(&self) -> Api<DynamicObject> {
+        Api::namespaced_with(self.client.clone(), &self.namespace, &egresspoint_resource())
+    }
+}
+
+/// The kube-rs resource of EgressPoints.
+pub fn egresspoint_resource() -> ApiResource {
+    ApiResource {
+        group: egress_rules::GROUP.into(),
+        version: egress_rules::VERSION.into(),
+        api_version: egress_rules::API_VERSION.into(),
+        kind: egress_rules::KIND.into(),
+        plural: "egresspoints".into(),
+    }
+}
+
+/// Whether a Space answered: nothing, or why not (shared by every caller of the cache).
+pub type Reach = Result<(), Arc<CatalogError>>;
+
 /// A reachability check and when it was made.
-type Checked = (Instant, Result<(), String>);
+type Checked = (Instant, Reach);
 
 /// How long a reachability check is reused.
 const REACH_TTL: Duration = Duration::from_secs(5);
@@ -119,14 +141,8 @@ impl Catalog {
         }
     }
 
-    fn client(&self, key: &str, connection: &Connection, caller: &Caller) -> ApiResult<Client> {
-        let unusable = |e: kube::Error| {
-            ApiError::new(
-                axum::http::StatusCode::BAD_GATEWAY,
-                "Kubernetes client",
-                format!("cannot build a client for Space \"{key}\": {e}"),
-            )
-        };
+    fn client(&self, key: &str, connection: &Connection, caller: &Caller) -> CatalogResult<Client> {
+        let unusable = |source| CatalogError::Client { space: key.to_owned(), source };
         let Some(token) = &caller.token else {
             let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(client) = clients.get(key) {
@@ -143,9 +159,8 @@ impl Catalog {
         };
         match connection {
             Connection::Embedded(router) => {
-                let bearer = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-                    ApiError::unauthorized("the token has characters a header cannot carry")
-                })?;
+                let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
+                    .map_err(|_| CatalogError::UnusableToken)?;
                 let service = tower::ServiceBuilder::new()
                     .layer(latency::LatencyLayer)
                     .layer(SetRequestHeaderLayer::overriding(header::AUTHORIZATION, bearer))
@@ -164,7 +179,7 @@ impl Catalog {
         }
     }
 
-    fn resolve(&self, spec: &SpaceSpec, caller: &Caller) -> ApiResult<Space> {
+    fn resolve(&self, spec: &SpaceSpec, caller: &Caller) -> CatalogResult<Space> {
         Ok(Space {
             name: spec.name.clone(),
             source: spec.source,
@@ -181,7 +196,7 @@ impl Catalog {
         source: &NamespaceSource,
         caller: &Caller,
         name: Option<&str>,
-    ) -> ApiResult<Vec<SpaceSpec>> {
+    ) -> CatalogResult<Vec<SpaceSpec>> {
         let client = self.client(&format!("<namespaces {index}>"), &source.connection, caller)?;
         let namespaces: Api<Namespace> = Api::all(client);
         let mut params = ListParams::default();
@@ -195,7 +210,9 @@ impl Catalog {
             Ok(list) => list,
             // A user who may not list namespaces still sees the configured Spaces.
             Err(kube::Error::Api(s)) if s.is_forbidden() => return Ok(Vec::new()),
-            Err(e) => return Err(ApiError::from_kube(e, "namespaces")),
+            Err(source) => {
+                return Err(CatalogError::Kubernetes { space: "namespaces".into(), source });
+            }
         };
         Ok(list
             .items
@@ -214,7 +231,7 @@ impl Catalog {
 
     /// Every Space the caller may see: the configured ones, then the namespaces of each
     /// namespace source (when the caller may list them).
-    pub async fn spaces(&self, caller: &Caller) -> ApiResult<Vec<Space>> {
+    pub async fn spaces(&self, caller: &Caller) -> CatalogResult<Vec<Space>> {
         let mut spaces = Vec::new();
         for spec in self.fixed.iter() {
             spaces.push(self.resolve(spec, caller)?);
@@ -230,7 +247,7 @@ impl Catalog {
     }
 
     /// One Space by name.
-    pub async fn get(&self, name: &str, caller: &Caller) -> ApiResult<Space> {
+    pub async fn get(&self, name: &str, caller: &Caller) -> CatalogResult<Space> {
         if let Some(spec) = self.fixed.iter().find(|s| s.name == name) {
             return self.resolve(spec, caller);
         }
@@ -252,43 +269,35 @@ impl Catalog {
                         connection: source.connection.clone(),
                     }),
                     Ok(None) => None,
-                    Err(e) => return Err(ApiError::from_kube(e, name)),
+                    Err(source) => {
+                        return Err(CatalogError::Kubernetes { space: name.to_owned(), source });
+                    }
                 }
             };
             if let Some(spec) = found {
                 return self.resolve(&spec, caller);
             }
         }
-        Err(ApiError::unknown_space(name))
+        Err(CatalogError::UnknownSpace(name.to_owned()))
     }
 
     /// Each Space with whether it answers; checked with the caller's own credentials and
     /// cached briefly. An unreachable Space is data here, not a failed request.
-    pub async fn infos(&self, caller: &Caller) -> ApiResult<Vec<SpaceInfo>> {
+    pub async fn infos(&self, caller: &Caller) -> CatalogResult<Vec<(Space, Reach)>> {
         let spaces = self.spaces(caller).await?;
         let checks = spaces.iter().map(|space| self.reachable(space));
         let results = futures_util::future::join_all(checks).await;
-        Ok(spaces
-            .into_iter()
-            .zip(results)
-            .map(|(space, result)| SpaceInfo {
-                name: space.name,
-                source: space.source,
-                namespace: space.namespace,
-                reachable: result.is_ok(),
-                error: result.err(),
-            })
-            .collect())
+        Ok(spaces.into_iter().zip(results).collect())
     }
 
-    async fn reachable(&self, space: &Space) -> Result<(), String> {
+    async fn reachable(&self, space: &Space) -> Reach {
         let key = (space.name.clone(), space.caller.clone());
         if let Some((at, result)) = self.reach.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
             && at.elapsed() < REACH_TTL
         {
             return result.clone();
         }
-        let api = crate::api::egresspoints::api(space);
+        let api = space.egresspoints();
         let result = match tokio::time::timeout(
             Duration::from_secs(3),
             api.list(&ListParams::default().limit(1)),
@@ -296,11 +305,12 @@ impl Catalog {
         .await
         {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(ApiError::from_kube(e, &space.name).0.detail),
-            Err(_) => Err(format!(
-                "the Kubernetes API of Space \"{}\" did not answer within 3 s",
-                space.name
-            )),
+            Ok(Err(source)) => {
+                Err(Arc::new(CatalogError::Kubernetes { space: space.name.clone(), source }))
+            }
+            Err(_) => {
+                Err(Arc::new(CatalogError::Timeout { space: space.name.clone(), seconds: 3 }))
+            }
         };
         let mut reach = self.reach.lock().unwrap_or_else(|e| e.into_inner());
         // In token mode every bearer string is a caller: expired answers are dropped and

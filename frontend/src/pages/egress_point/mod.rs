@@ -3,8 +3,8 @@
 
 mod impact;
 
-use crate::api::{self, FeedStatus, Problem, SpaceFeed, StoredEgressPoint};
-use crate::components::{DiagnosticSummary, FeedBadge, Loading, ProblemNotice, YamlBlock};
+use crate::api::{self, Problem, SpaceFeed, StoredEgressPoint};
+use crate::components::{DiagnosticSummary, FeedBadge, Phase, ProblemNotice, YamlBlock};
 use crate::pages::space_rules::{RuleRow, rows};
 use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, workload_href};
 use egress_rules::{AppliesTo, EgressPoint};
@@ -34,20 +34,21 @@ fn EgressPointView(space: String, name: String) -> impl IntoView {
     let body = {
         let (space, name) = (space.clone(), name.clone());
         move || {
-            match (feed.status.get(), current.get()) {
-            (_, Some(stored)) => {
-                view! { <Details space=space.clone() stored feed /> }.into_any()
-            }
-            (FeedStatus::Connecting, None) => view! { <Loading what="Loading the EgressPoint…" /> }.into_any(),
-            (FeedStatus::Failed(problem), None) => view! { <ProblemNotice problem /> }.into_any(),
-            (_, None) => view! {
+            // What the feed already holds shows even while it reconnects or has failed.
+            let phase = match current.get() {
+                Some(stored) => Phase::Ready(Some(stored)),
+                None => Phase::of_feed(feed.status.get(), "Loading the EgressPoint…", || None),
+            };
+            phase.view(|stored| match stored {
+            Some(stored) => view! { <Details space=space.clone() stored feed /> }.into_any(),
+            None => view! {
                 <div class="notice error" role="alert" id="not-found">
                     <strong>{format!("There is no EgressPoint {name} in this Space.")}</strong>
                     <p>"It may have been deleted, or the link is mistyped. "
                         <A href=format!("/spaces/{}", api::escape(&space))>"See the Space's rules"</A> "."</p>
                 </div>
             }.into_any(),
-        }
+            })
         }
     };
     view! {
@@ -76,9 +77,7 @@ fn Details(space: String, stored: StoredEgressPoint, feed: SpaceFeed) -> impl In
     };
     let yaml = {
         let mut object = stored.object.clone();
-        if let Some(meta) = object.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-            meta.remove("managedFields");
-        }
+        egress_rules::hide_managed_fields(&mut object);
         egress_rules::yaml::to_yaml(&object)
     };
     let edit_href = format!("{}/edit", egress_point_href(&space, ep.name()));

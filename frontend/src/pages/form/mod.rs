@@ -10,12 +10,12 @@ mod targets;
 mod yaml_panel;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
-use crate::components::{DiagnosticList, FeedBadge, Loading, ProblemNotice};
+use crate::components::{DiagnosticList, FeedBadge, Phase};
 use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, supported};
 use egress_rules::{SpaceContext, WorkloadRef, check_value, has_errors};
 use leptos::prelude::*;
 use save::{Conflict, SaveBar};
-use state::FormState;
+use state::{FieldKey, FormState};
 use targets::{Messages, Targets, shown};
 use yaml_panel::YamlPanel;
 
@@ -67,19 +67,18 @@ pub fn EditPage() -> impl IntoView {
         let (space_for_view, name_for_view) = (space.clone(), name.clone());
         view! {
             <Breadcrumbs space=space.clone() middle here="Edit" />
-            {move || match ready.get() {
-                Some(Ok(true)) => view! {
+            {move || Phase::of_result(ready.get(), "Loading the EgressPoint…").view(|found| if found {
+                view! {
                     <EgressPointForm space=space_for_view.clone() feed form editing=Some(name_for_view.clone()) />
-                }.into_any(),
-                None => view! { <Loading what="Loading the EgressPoint…" /> }.into_any(),
-                Some(Err(problem)) => view! { <ProblemNotice problem /> }.into_any(),
-                Some(Ok(false)) => view! {
+                }.into_any()
+            } else {
+                view! {
                     <div class="notice error" role="alert">
                         <strong>{format!("There is no EgressPoint {} to edit.", name_for_view)}</strong>
                         <p>"It may have been deleted meanwhile."</p>
                     </div>
-                }.into_any(),
-            }}
+                }.into_any()
+            })}
         }
     }
 }
@@ -212,7 +211,7 @@ fn NameField(
     editing: bool,
 ) -> impl IntoView {
     let visited = RwSignal::new(false);
-    let all = placed.of("name".into());
+    let all = placed.of(FieldKey::Name);
     let items = shown(
         all,
         Signal::derive(move || {
@@ -221,10 +220,10 @@ fn NameField(
     );
     view! {
         <div class="field">
-            <label for="name">"Name"</label>
-            <input id="name" name="name" autocomplete="off" spellcheck="false" placeholder="e.g. payment-apis"
+            <label for=FieldKey::Name.input_id()>"Name"</label>
+            <input id=FieldKey::Name.input_id() name="name" autocomplete="off" spellcheck="false" placeholder="e.g. payment-apis"
                 readonly=editing
-                aria-describedby="name-diagnostics name-help"
+                aria-describedby=format!("{} name-help", FieldKey::Name.messages_id())
                 aria-invalid=move || has_errors(&items.get()).to_string()
                 prop:value=move || form.name.get()
                 on:input=move |ev| form.name.set(event_target_value(&ev))
@@ -232,7 +231,7 @@ fn NameField(
             <small id="name-help" class="muted">
                 {if editing { "A Kubernetes name cannot change; create a new EgressPoint to rename." } else { "Lowercase letters, digits and '-', unique in the Space." }}
             </small>
-            <DiagnosticList id="name-diagnostics" items />
+            <DiagnosticList id=FieldKey::Name.messages_id() items />
         </div>
     }
 }
@@ -243,7 +242,7 @@ fn SourceRefField(
     placed: Messages,
     choices: Memo<Option<Vec<WorkloadRef>>>,
 ) -> impl IntoView {
-    let items = placed.of("source-ref".into());
+    let items = placed.of(FieldKey::SourceRef);
     // The chosen workload stays offered even when the Space no longer has it.
     let options = move || {
         let mut list: Vec<(String, String)> = choices
@@ -260,8 +259,8 @@ fn SourceRefField(
     };
     view! {
         <div class="field">
-            <label for="source-ref">"Workload"</label>
-            <select id="source-ref" aria-describedby="source-ref-help source-ref-diagnostics"
+            <label for=FieldKey::SourceRef.input_id()>"Workload"</label>
+            <select id=FieldKey::SourceRef.input_id() aria-describedby=format!("source-ref-help {}", FieldKey::SourceRef.messages_id())
                 prop:value=move || form.source_ref.get()
                 on:change=move |ev| form.source_ref.set(event_target_value(&ev))>
                 <option value="">"Whole Space (every workload)"</option>
@@ -276,13 +275,13 @@ fn SourceRefField(
                     Some(_) => "Only Deployments and ContainerApps can be named (spec.sourceRef).".to_owned(),
                 }}
             </small>
-            <DiagnosticList id="source-ref-diagnostics" items />
+            <DiagnosticList id=FieldKey::SourceRef.messages_id() items />
         </div>
     }
 }
 
 #[component]
 fn ObjectMessages(placed: Messages) -> impl IntoView {
-    let items = placed.of("object".into());
-    view! { <DiagnosticList id="object-diagnostics" items /> }
+    let items = placed.of(FieldKey::Object);
+    view! { <DiagnosticList id=FieldKey::Object.messages_id() items /> }
 }

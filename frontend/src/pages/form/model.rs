@@ -32,12 +32,9 @@ pub fn object(
         .cloned()
         .unwrap_or_default();
     // The server-set fields never go back, except the version an edit started from.
-    let version = metadata.get("resourceVersion").cloned().filter(|_| keep_version);
+    let version = base.and_then(egress_rules::resource_version).filter(|_| keep_version);
     for key in egress_rules::SERVER_SET_METADATA {
         metadata.remove(key);
-    }
-    if let Some(version) = version {
-        metadata.insert("resourceVersion".into(), version);
     }
     metadata.insert("name".into(), name.trim().into());
     metadata.insert("namespace".into(), namespace.into());
@@ -64,12 +61,16 @@ pub fn object(
         })
         .collect();
     spec.insert("targets".into(), targets.into());
-    json!({
+    let mut object = json!({
         "apiVersion": egress_rules::API_VERSION,
         "kind": egress_rules::KIND,
         "metadata": metadata,
         "spec": spec,
-    })
+    });
+    if let Some(version) = version {
+        egress_rules::set_resource_version(&mut object, version);
+    }
+    object
 }
 
 /// The object without what the server rewrites on every write (and without status), so a
@@ -78,71 +79,9 @@ pub fn comparable(object: &Value) -> Value {
     egress_rules::as_written(object)
 }
 
-/// Where a diagnostic is shown in the form, by the position its path names.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Field {
-    /// `metadata.name`.
-    Name,
-    /// `spec.sourceRef` and below.
-    SourceRef,
-    /// `spec.targets` as a whole (e.g. none at all).
-    Targets,
-    /// One target as a whole, or its host list.
-    Target(usize),
-    /// One host.
-    Host(usize, usize),
-    /// A target's port number (or port as a whole).
-    Port(usize),
-    /// A target's protocol.
-    Protocol(usize),
-    /// Anything else (kind, apiVersion, labels…): shown above the Save button.
-    Object,
-}
-
-/// The field a Kubernetes field path points at.
-pub fn field_of(path: &str) -> Field {
-    if path == "metadata.name" {
-        return Field::Name;
-    }
-    if path.starts_with("spec.sourceRef") {
-        return Field::SourceRef;
-    }
-    let Some(rest) = path.strip_prefix("spec.targets") else { return Field::Object };
-    let Some((i, rest)) = index(rest) else { return Field::Targets };
-    match rest {
-        "" | ".hosts" => Field::Target(i),
-        ".port" | ".port.number" => Field::Port(i),
-        ".port.protocol" => Field::Protocol(i),
-        _ => match rest.strip_prefix(".hosts").and_then(index) {
-            Some((j, "")) => Field::Host(i, j),
-            _ => Field::Target(i),
-        },
-    }
-}
-
-/// Reads `[n]` at the start of `text`; returns n and what follows.
-fn index(text: &str) -> Option<(usize, &str)> {
-    let inner = text.strip_prefix('[')?;
-    let end = inner.find(']')?;
-    Some((inner[..end].parse().ok()?, &inner[end + 1..]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_land_on_their_fields() {
-        assert_eq!(field_of("metadata.name"), Field::Name);
-        assert_eq!(field_of("spec.sourceRef.kind"), Field::SourceRef);
-        assert_eq!(field_of("spec.targets"), Field::Targets);
-        assert_eq!(field_of("spec.targets[2]"), Field::Target(2));
-        assert_eq!(field_of("spec.targets[2].hosts"), Field::Target(2));
-        assert_eq!(field_of("spec.targets[2].hosts[11]"), Field::Host(2, 11));
-        assert_eq!(field_of("spec.targets[0].port.number"), Field::Port(0));
-        assert_eq!(field_of("spec.targets[0].port.protocol"), Field::Protocol(0));
-        assert_eq!(field_of("kind"), Field::Object);
-    }
 
     #[test]
     fn a_port_that_is_not_a_number_reaches_the_decoder_as_text() {

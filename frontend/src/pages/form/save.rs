@@ -68,13 +68,12 @@ pub fn SaveBar(
         let body = {
             let mut body = chosen;
             let version = form.base.with_untracked(|b| {
-                b.as_ref()
-                    .and_then(|b| b["metadata"]["resourceVersion"].as_str().map(str::to_owned))
+                b.as_ref().and_then(egress_rules::resource_version).map(str::to_owned)
             });
-            if let (Some(version), Some(meta)) = (version, body["metadata"].as_object_mut())
+            if let Some(version) = version
                 && editing_name.with_value(Option::is_some)
             {
-                meta.insert("resourceVersion".into(), version.into());
+                egress_rules::set_resource_version(&mut body, &version);
             }
             body
         };

@@ -1,7 +1,8 @@
 //! The form's state as signals: one per input, so a keystroke re-renders only the messages
 //! that changed, even with hundreds of targets.
 
-use super::model::{Field, TargetInput, field_of};
+use super::model::TargetInput;
+use egress_rules::path::Field;
 use egress_rules::{Diagnostic, EgressPoint, Protocol, WorkloadRef};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -12,6 +13,49 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 fn next_id() -> u64 {
     NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A field of the form, by the stable id of its row or host (positions change as rows are
+/// removed): where a diagnostic is shown, and the DOM ids of its input and message list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldKey {
+    /// The name input.
+    Name,
+    /// The workload select.
+    SourceRef,
+    /// The target list as a whole.
+    Targets,
+    /// A target row as a whole.
+    Target(u64),
+    /// A host input.
+    Host(u64),
+    /// A row's port input.
+    Port(u64),
+    /// A row's protocol select.
+    Protocol(u64),
+    /// The object as a whole (shown above Save).
+    Object,
+}
+
+impl FieldKey {
+    /// The DOM id of the field's input (or fieldset).
+    pub fn input_id(self) -> String {
+        match self {
+            FieldKey::Name => "name".to_owned(),
+            FieldKey::SourceRef => "source-ref".to_owned(),
+            FieldKey::Targets => "targets".to_owned(),
+            FieldKey::Target(id) => format!("t{id}"),
+            FieldKey::Host(id) => format!("h{id}"),
+            FieldKey::Port(id) => format!("p{id}"),
+            FieldKey::Protocol(id) => format!("r{id}"),
+            FieldKey::Object => "object".to_owned(),
+        }
+    }
+
+    /// The DOM id of the field's message list (what `aria-describedby` names).
+    pub fn messages_id(self) -> String {
+        format!("{}-diagnostics", self.input_id())
+    }
 }
 
 /// One host input.
@@ -179,28 +223,28 @@ impl FormState {
             })
     }
 
-    /// Diagnostics by DOM key (`name`, `source-ref`, `targets`, `t{id}`, `h{id}`, `p{id}`,
-    /// `r{id}`, `object`), for the rows and hosts as they are now.
-    pub fn place(&self, diagnostics: &[Diagnostic]) -> HashMap<String, Vec<Diagnostic>> {
+    /// Diagnostics by the form field they are shown beside, for the rows and hosts as they
+    /// are now; what has no field of its own goes to [`FieldKey::Object`].
+    pub fn place(&self, diagnostics: &[Diagnostic]) -> HashMap<FieldKey, Vec<Diagnostic>> {
         let layout: Vec<(u64, Vec<u64>)> = self.targets.with_untracked(|rows| {
             rows.iter()
                 .map(|r| (r.id, r.hosts.with_untracked(|h| h.iter().map(|x| x.id).collect())))
                 .collect()
         });
-        let mut out: HashMap<String, Vec<Diagnostic>> = HashMap::new();
+        let mut out: HashMap<FieldKey, Vec<Diagnostic>> = HashMap::new();
         for d in diagnostics {
-            let target = |i: usize| layout.get(i);
-            let key = match field_of(&d.path) {
-                Field::Name => Some("name".to_owned()),
-                Field::SourceRef => Some("source-ref".to_owned()),
-                Field::Targets => Some("targets".to_owned()),
-                Field::Target(i) => target(i).map(|t| format!("t{}", t.0)),
-                Field::Host(i, j) => target(i).and_then(|t| t.1.get(j)).map(|h| format!("h{h}")),
-                Field::Port(i) => target(i).map(|t| format!("p{}", t.0)),
-                Field::Protocol(i) => target(i).map(|t| format!("r{}", t.0)),
+            let row = |i: usize| layout.get(i);
+            let key = match Field::of(&d.path) {
+                Field::Name => Some(FieldKey::Name),
+                Field::SourceRef => Some(FieldKey::SourceRef),
+                Field::Targets => Some(FieldKey::Targets),
+                Field::Target(i) => row(i).map(|t| FieldKey::Target(t.0)),
+                Field::Host(i, j) => row(i).and_then(|t| t.1.get(j)).map(|h| FieldKey::Host(*h)),
+                Field::Port(i) => row(i).map(|t| FieldKey::Port(t.0)),
+                Field::Protocol(i) => row(i).map(|t| FieldKey::Protocol(t.0)),
                 Field::Object => None,
             };
-            out.entry(key.unwrap_or_else(|| "object".to_owned())).or_default().push(d.clone());
+            out.entry(key.unwrap_or(FieldKey::Object)).or_default().push(d.clone());
         }
         out
     }

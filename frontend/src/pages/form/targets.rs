@@ -1,7 +1,7 @@
 //! The target rows of the form: hosts (several per target), port and protocol, each with its
 //! own messages beside it.
 
-use super::state::{FormState, HostInput, TargetRow};
+use super::state::{FieldKey, FormState, HostInput, TargetRow};
 use crate::components::DiagnosticList;
 use egress_rules::{Diagnostic, Protocol, has_errors};
 use leptos::prelude::*;
@@ -12,8 +12,8 @@ use std::collections::HashMap;
 /// keystroke from waking every field.
 #[derive(Clone, Copy)]
 pub struct Messages {
-    fields: StoredValue<Vec<(String, RwSignal<Vec<Diagnostic>>)>>,
-    latest: StoredValue<HashMap<String, Vec<Diagnostic>>>,
+    fields: StoredValue<Vec<(FieldKey, RwSignal<Vec<Diagnostic>>)>>,
+    latest: StoredValue<HashMap<FieldKey, Vec<Diagnostic>>>,
 }
 
 impl Default for Messages {
@@ -28,8 +28,8 @@ impl Messages {
         Messages { fields: StoredValue::new(Vec::new()), latest: StoredValue::new(HashMap::new()) }
     }
 
-    /// The messages of the field with DOM key `key` (`name`, `h{id}`, …).
-    pub fn of(&self, key: String) -> Signal<Vec<Diagnostic>> {
+    /// The messages of one field.
+    pub fn of(&self, key: FieldKey) -> Signal<Vec<Diagnostic>> {
         let now = self.latest.with_value(|m| m.get(&key).cloned().unwrap_or_default());
         let signal = RwSignal::new(now);
         self.fields.update_value(|f| f.push((key, signal)));
@@ -37,7 +37,7 @@ impl Messages {
     }
 
     /// Hands each field its messages, touching only the fields whose messages changed.
-    pub fn publish(&self, placed: HashMap<String, Vec<Diagnostic>>) {
+    pub fn publish(&self, placed: HashMap<FieldKey, Vec<Diagnostic>>) {
         self.fields.update_value(|fields| {
             // Fields that were removed from the form are gone for good.
             fields.retain(|(_, signal)| !signal.is_disposed());
@@ -66,7 +66,8 @@ pub fn shown(all: Signal<Vec<Diagnostic>>, visited: Signal<bool>) -> Signal<Vec<
 }
 
 /// Moves the keyboard focus to an element once it is rendered.
-pub fn focus_later(id: String) {
+pub fn focus_later(key: FieldKey) {
+    let id = key.input_id();
     request_animation_frame(move || {
         use wasm_bindgen::JsCast;
         if let Some(el) = document()
@@ -86,8 +87,8 @@ pub fn Targets(form: FormState, placed: Messages, submitted: RwSignal<bool>) -> 
             rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect::<HashMap<u64, usize>>()
         })
     });
-    let add = move |_| focus_later(format!("h{}", form.add_target()));
-    let all = placed.of("targets".into());
+    let add = move |_| focus_later(FieldKey::Host(form.add_target()));
+    let all = placed.of(FieldKey::Targets);
     view! {
         <fieldset class="targets">
             <legend>"Targets"</legend>
@@ -113,12 +114,13 @@ fn TargetRowView(
     let number = move || index() + 1;
     let count = move || form.targets.with(Vec::len);
     let remove = move |_| form.targets.update(|rows| rows.retain(|r| r.id != row.id));
-    let add_host = move |_| focus_later(format!("h{}", form.add_host(&row)));
+    let add_host = move |_| focus_later(FieldKey::Host(form.add_host(&row)));
     let host_positions = Memo::new(move |_| {
         row.hosts
             .with(|h| h.iter().enumerate().map(|(j, x)| (x.id, j)).collect::<HashMap<u64, usize>>())
     });
-    let port_all = placed.of(format!("p{}", row.id));
+    let (port_key, protocol_key) = (FieldKey::Port(row.id), FieldKey::Protocol(row.id));
+    let port_all = placed.of(port_key);
     let port_visited = RwSignal::new(false);
     let port_shown = shown(
         port_all,
@@ -126,13 +128,13 @@ fn TargetRowView(
             port_visited.get() || submitted.get() || !row.port.with(String::is_empty)
         }),
     );
-    let protocol_all = placed.of(format!("r{}", row.id));
-    let target_all = placed.of(format!("t{}", row.id));
-    let (port_id, protocol_id) = (format!("p{}", row.id), format!("r{}", row.id));
+    let protocol_all = placed.of(protocol_key);
+    let target_all = placed.of(FieldKey::Target(row.id));
+    let (port_id, protocol_id) = (port_key.input_id(), protocol_key.input_id());
     view! {
         <fieldset class="target" data-target=move || index().to_string()>
             <legend>{move || format!("Target {}", number())}</legend>
-            <DiagnosticList id=format!("t{}-diagnostics", row.id) items=target_all />
+            <DiagnosticList id=FieldKey::Target(row.id).messages_id() items=target_all />
             <div class="hosts">
                 <For each=move || row.hosts.get() key=|h| h.id let:host>
                     <HostField row host target_index=Signal::derive(index) host_positions placed submitted />
@@ -143,22 +145,22 @@ fn TargetRowView(
                 <div class="field port">
                     <label for=port_id.clone()>"Port"</label>
                     <input id=port_id.clone() class="port" inputmode="numeric" autocomplete="off"
-                        aria-describedby=format!("{port_id}-diagnostics")
+                        aria-describedby=port_key.messages_id()
                         aria-invalid=move || has_errors(&port_shown.get()).to_string()
                         prop:value=move || row.port.get()
                         on:input=move |ev| row.port.set(event_target_value(&ev))
                         on:blur=move |_| port_visited.set(true) />
-                    <DiagnosticList id=format!("{port_id}-diagnostics") items=port_shown />
+                    <DiagnosticList id=port_key.messages_id() items=port_shown />
                 </div>
                 <div class="field protocol">
                     <label for=protocol_id.clone()>"Protocol"</label>
                     <select id=protocol_id.clone() class="protocol"
-                        aria-describedby=format!("{protocol_id}-diagnostics")
+                        aria-describedby=protocol_key.messages_id()
                         prop:value=move || row.protocol.get()
                         on:change=move |ev| row.protocol.set(event_target_value(&ev))>
                         {Protocol::ALL.map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                     </select>
-                    <DiagnosticList id=format!("{protocol_id}-diagnostics") items=protocol_all />
+                    <DiagnosticList id=protocol_key.messages_id() items=protocol_all />
                 </div>
             </div>
             <button type="button" class="link danger" disabled=move || { count() <= 1 } on:click=remove
@@ -177,9 +179,10 @@ fn HostField(
     submitted: RwSignal<bool>,
 ) -> impl IntoView {
     let j = move || host_positions.with(|p| p.get(&host.id).copied().unwrap_or_default());
-    let id = format!("h{}", host.id);
+    let key = FieldKey::Host(host.id);
+    let id = key.input_id();
     let visited = RwSignal::new(false);
-    let all = placed.of(id.clone());
+    let all = placed.of(key);
     let items = shown(
         all,
         Signal::derive(move || {
@@ -195,7 +198,7 @@ fn HostField(
                 <input id=id.clone() class="host" autocomplete="off" spellcheck="false"
                     placeholder="api.example.com or 11.22.33.44"
                     data-path=move || egress_rules::path::host(target_index.get(), j())
-                    aria-describedby=format!("{id}-diagnostics")
+                    aria-describedby=key.messages_id()
                     aria-invalid=move || has_errors(&items.get()).to_string()
                     prop:value=move || host.value.get()
                     on:input=move |ev| host.value.set(event_target_value(&ev))
@@ -204,7 +207,7 @@ fn HostField(
                     aria-label=move || format!("Remove host {}", host.value.get())
                     on:click=move |_| row.remove_host(host.id)>"×"</button>
             </div>
-            <DiagnosticList id=format!("{id}-diagnostics") items />
+            <DiagnosticList id=key.messages_id() items />
         </div>
     }
 }

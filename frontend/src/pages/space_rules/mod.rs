@@ -4,7 +4,7 @@
 mod rows;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
-use crate::components::{DiagnosticSummary, FeedBadge, Loading, ProblemNotice};
+use crate::components::{DiagnosticSummary, FeedBadge, Phase};
 use crate::pages::{Breadcrumbs, WorkloadPicker, space_param, workload_href};
 use egress_rules::{AppliesTo, Protocol};
 use leptos::prelude::*;
@@ -93,15 +93,19 @@ fn SpaceRules(space: String) -> impl IntoView {
             <Filters filter workloads />
             <WorkloadPicker space=space.clone() workloads=known_workloads />
             {move || {
-                match state.get() {
-                    (FeedStatus::Connecting, _) => view! { <Loading what="Loading the Space's EgressPoints…" /> }.into_any(),
-                    (FeedStatus::Failed(problem), _) => view! { <ProblemNotice problem /> }.into_any(),
-                    (FeedStatus::Reconnecting, true) => view! { <Loading what="Connecting to the Space…" /> }.into_any(),
-                    (_, true) => view! { <EmptySpace space=space_for_rows.clone() /> }.into_any(),
-                    (_, false) => view! {
+                let (status, empty) = state.get();
+                let phase = match status {
+                    // Nothing known yet and the feed is coming back: say so, not "empty".
+                    FeedStatus::Reconnecting if empty => Phase::Loading("Connecting to the Space…"),
+                    status => Phase::of_feed(status, "Loading the Space's EgressPoints…", || empty),
+                };
+                phase.view(|empty| if empty {
+                    view! { <EmptySpace space=space_for_rows.clone() /> }.into_any()
+                } else {
+                    view! {
                         <RulesTable space=space_for_rows.clone() shown sort_by page recently_changed=feed.recently_changed total=all_rows />
-                    }.into_any(),
-                }
+                    }.into_any()
+                })
             }}
         </section>
     }

@@ -1,8 +1,9 @@
 //! The rows of the rules table: one per host+port+protocol of every EgressPoint, each with the
 //! rules' diagnostics for it, and the filter and sort over them. Plain data, no UI.
 
+use egress_rules::path::Field;
 use egress_rules::{
-    AppliesTo, Diagnostic, EgressPoint, Severity, SpaceContext, SpaceIndex, WorkloadRef, path,
+    AppliesTo, Diagnostic, EgressPoint, Severity, SpaceContext, SpaceIndex, WorkloadRef,
 };
 use std::cmp::Ordering;
 
@@ -51,12 +52,10 @@ pub fn rows<'a>(
         let diagnostics = egress_rules::validate_in_space(ep, context);
         let applies_to = ep.applies_to();
         for (i, target) in ep.spec.targets.iter().enumerate() {
-            let target_path = path::target(i);
             for (j, host) in target.hosts.iter().enumerate() {
-                let host_path = path::host(i, j);
                 let own = diagnostics
                     .iter()
-                    .filter(|d| belongs_to_row(&d.path, &target_path, &host_path))
+                    .filter(|d| Field::of(&d.path).belongs_to_row(i, j))
                     .cloned()
                     .collect();
                 out.push(RuleRow {
@@ -71,18 +70,6 @@ pub fn rows<'a>(
         }
     }
     out
-}
-
-/// A diagnostic belongs to a row when it is about that host, about the row's target but no
-/// other host of it, or about the EgressPoint as a whole.
-fn belongs_to_row(at: &str, target_path: &str, host_path: &str) -> bool {
-    if at == host_path {
-        return true;
-    }
-    if let Some(rest) = at.strip_prefix(target_path) {
-        return rest.is_empty() || rest.starts_with('.') && !rest.starts_with(".hosts[");
-    }
-    !at.starts_with("spec.targets")
 }
 
 /// Which rows to show.
