@@ -57,6 +57,7 @@ fn show_fatal(message: &str) {
 /// The whole app: header and the routes of DESIGN.md §Frontend.
 #[component]
 pub fn App() -> impl IntoView {
+    components::provide_flashes();
     view! {
         <Router>
             <a class="skip" href="#main">"Skip to content"</a>
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                 <span class="muted">"EgressPoints of your Spaces"</span>
             </header>
             <main id="main" tabindex="-1">
+                <components::FlashBar />
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::SpacesPage />
                     <Route path=path!("/spaces/:space") view=pages::SpaceRulesPage />

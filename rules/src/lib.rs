@@ -23,6 +23,8 @@ mod diagnostic;
 mod egress;
 pub mod host;
 pub mod json;
+pub mod manifests;
+pub mod merge;
 mod model;
 pub mod names;
 pub mod path;

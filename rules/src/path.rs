@@ -1,7 +1,7 @@
 //! Kubernetes field-path syntax (`spec.targets[1].hosts[0]`), as in a 422 Status's
 //! `causes[].field`, so the UI can put a message next to the field it belongs to.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// `parent.name`, or `parent[name]` when `name` is not a plain identifier
 /// (label keys such as `app.kubernetes.io/name`).
@@ -140,6 +140,38 @@ impl FieldPath {
         })
     }
 
+    /// Sets the value at this path: missing maps on the way are made; a list index past
+    /// the end (or a step into something that is neither) leaves the object unchanged.
+    pub fn set(&self, object: &mut Value, value: Value) {
+        let Some((last, parents)) = self.0.split_last() else {
+            *object = value;
+            return;
+        };
+        let mut at = object;
+        for step in parents {
+            let next = match step {
+                Step::Key(k) => match at {
+                    Value::Object(map) => {
+                        Some(map.entry(k.clone()).or_insert_with(|| Value::Object(Map::new())))
+                    }
+                    _ => None,
+                },
+                Step::Index(i) => at.get_mut(*i),
+            };
+            match next {
+                Some(next) => at = next,
+                None => return,
+            }
+        }
+        match (last, at) {
+            (Step::Key(k), Value::Object(map)) => {
+                map.insert(k.clone(), value);
+            }
+            (Step::Index(i), Value::Array(items)) if *i < items.len() => items[*i] = value,
+            _ => {}
+        }
+    }
+
     /// Removes the value at this path and returns it (nothing happens when there is none).
     pub fn remove_from(&self, object: &mut Value) -> Option<Value> {
         let (last, parents) = self.0.split_last()?;
@@ -226,6 +258,21 @@ impl Field {
         FieldPath::parse(path).field()
     }
 
+    /// The field in the words of the form ("Target 2, host 1", "Target 1 port"); a field
+    /// the form has no input for is named by its path.
+    pub fn label(path: &str) -> String {
+        match Field::of(path) {
+            Field::Name => "Name".to_owned(),
+            Field::SourceRef => "Workload".to_owned(),
+            Field::Targets => "Targets".to_owned(),
+            Field::Target(i) if path.ends_with(']') => format!("Target {}", i + 1),
+            Field::Host(i, j) => format!("Target {}, host {}", i + 1, j + 1),
+            Field::Port(i) => format!("Target {} port", i + 1),
+            Field::Protocol(i) => format!("Target {} protocol", i + 1),
+            Field::Target(_) | Field::Object => path.to_owned(),
+        }
+    }
+
     /// True when a message about this field belongs to the rule row of target `i`, host
     /// `j`: it is about that host, about target `i` but none of its other hosts, or about
     /// the EgressPoint as a whole.
@@ -278,6 +325,10 @@ mod tests {
         assert!(!Field::of("spec.targets[1].hosts[1]").belongs_to_row(1, 0));
         assert!(!Field::of("spec.targets").belongs_to_row(0, 0));
         assert!(Field::of("metadata.name").belongs_to_row(3, 3));
+        assert_eq!(Field::label("spec.targets[1].hosts[0]"), "Target 2, host 1");
+        assert_eq!(Field::label("spec.targets[0].port.number"), "Target 1 port");
+        assert_eq!(Field::label("spec.targets[0]"), "Target 1");
+        assert_eq!(Field::label("metadata.labels.team"), "metadata.labels.team");
     }
 
     #[test]

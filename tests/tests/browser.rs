@@ -30,6 +30,14 @@ async fn retype(client: &Client, css: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// The EgressPoint as the server stores it (read back through the REST API), if any.
+async fn stored(server: &Server, space: &str, name: &str) -> Result<Option<serde_json::Value>> {
+    let addr = server.url.trim_start_matches("http://");
+    let path = format!("/api/v1/spaces/{space}/egresspoints/{name}");
+    let (status, body) = egress_e2e::http::request(addr, "GET", &path, None).await?;
+    Ok(if status == 200 { Some(serde_json::from_str(&body)?) } else { None })
+}
+
 async fn is_disabled(client: &Client, css: &str) -> Result<bool> {
     Ok(client.find(Locator::Css(css)).await?.attr("disabled").await?.is_some())
 }
@@ -80,6 +88,9 @@ async fn create_edit_delete(client: &Client, server: &Server, browser: &Browser)
     element(client, "#save").await?.click().await?;
     wait_path(client, "/spaces/sandbox/egresspoints/billing-db").await?;
     wait_text(client, "#targets", |t| t.contains("11.22.33.44") && t.contains("5432")).await?;
+    // The next page says what happened, with a link.
+    wait_text(client, "#flash", |t| t.contains("Created EgressPoint billing-db.")).await?;
+    element(client, "#flash-link").await?;
     browser.screenshot("egresspoint-view").await?;
 
     // The rules table shows it.
@@ -114,6 +125,17 @@ async fn create_edit_delete(client: &Client, server: &Server, browser: &Browser)
     element(client, "#delete-confirm").await?.click().await?;
     wait_path(client, "/spaces/sandbox").await?;
     element(client, "#empty-space").await?;
+    ensure!(stored(server, "sandbox", "billing-db").await?.is_none(), "still stored");
+
+    // Undo re-creates the deleted version.
+    wait_text(client, "#flash", |t| t.contains("Deleted EgressPoint billing-db.")).await?;
+    browser.screenshot("deleted-with-undo").await?;
+    element(client, "#flash-undo").await?.click().await?;
+    wait_text(client, "#flash", |t| t.contains("Restored EgressPoint billing-db.")).await?;
+    element(client, "tr[data-egresspoint='billing-db']").await?;
+    let restored = stored(server, "sandbox", "billing-db").await?.expect("restored");
+    let target = &restored["spec"]["targets"][0];
+    ensure!(target["port"]["number"] == 6432 && target["hosts"][0] == "11.22.33.44", "{restored}");
     Ok(())
 }
 
@@ -156,6 +178,10 @@ async fn an_egresspoint_can_be_created_with_the_keyboard_alone() -> Result<()> {
 const PASTED: &str = "apiVersion: networking.tanzu.vmware.com/v1alpha1
 kind: EgressPoint
 metadata:
+  annotations:
+    owner: payments-team@example.com
+  labels:
+    team: payments
   name: pasted
   namespace: sandbox
 spec:
@@ -200,12 +226,108 @@ async fn paste_yaml(client: &Client, server: &Server, browser: &Browser) -> Resu
     let preview = wait_text(client, "#yaml", |t| t.contains("11.22.33.44")).await?;
     ensure!(preview.trim_end() == PASTED.trim_end(), "preview differs:\n{preview}");
     browser.screenshot("form-pasted-yaml").await?;
+
+    // Without the IP host it saves, and what the form has no field for (labels,
+    // annotations) is stored too.
+    element(client, "button[aria-label='Remove host 11.22.33.44']").await?.click().await?;
+    wait_enabled(client, "#save").await?;
+    element(client, "#save").await?.click().await?;
+    wait_path(client, "/spaces/sandbox/egresspoints/pasted").await?;
+    let object = stored(server, "sandbox", "pasted").await?.expect("stored");
+    let metadata = &object["metadata"];
+    ensure!(metadata["labels"]["team"] == "payments", "the label was dropped: {object}");
+    ensure!(
+        metadata["annotations"]["owner"] == "payments-team@example.com",
+        "the annotation was dropped: {object}"
+    );
+    ensure!(object["spec"].get("egress").is_none(), "the unknown field was stored: {object}");
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn pasted_yaml_fills_the_form_and_reports_unknown_fields() -> Result<()> {
+async fn pasted_yaml_fills_the_form_keeps_its_labels_and_reports_unknown_fields() -> Result<()> {
     in_browser!(paste_yaml)
+}
+
+/// What `kubectl get egresspoints -o yaml` prints: a `kind: List`.
+fn list_of(items: &[(&str, &str)]) -> String {
+    let mut out = String::from("apiVersion: v1\nkind: List\nitems:\n");
+    for (name, protocol) in items {
+        out.push_str(&format!(
+            "- apiVersion: networking.tanzu.vmware.com/v1alpha1\n  kind: EgressPoint\n  metadata:\n    name: {name}\n    labels: {{team: imports}}\n  spec:\n    targets:\n    - hosts: [db.example.com]\n      port: {{number: 5432, protocol: {protocol}}}\n"
+        ));
+    }
+    out
+}
+
+async fn import_list(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
+    client.goto(&format!("{}/spaces/sandbox/egresspoints/new", server.url)).await?;
+    element(client, "#paste summary").await?.click().await?;
+    let textarea = element(client, "#yaml-input").await?;
+    let fill = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));";
+    // Two that clash with each other (two protocols on db.example.com:5432): nothing is
+    // created, and each gets its line.
+    let clashing = list_of(&[("db-tcp", "TCP"), ("db-tls", "TLS")]);
+    client.execute(fill, vec![serde_json::to_value(&textarea)?, clashing.into()]).await?;
+    element(client, "#yaml-load").await?.click().await?;
+    wait_text(client, "#paste-several", |t| t.contains("2 EgressPoints")).await?;
+    element(client, "#import-all").await?.click().await?;
+    wait_text(client, "#import-summary", |t| t.contains("Nothing was created")).await?;
+    let lines = element(client, "#import-results").await?.text().await?;
+    ensure!(lines.contains("db-tcp") && lines.contains("db-tls"), "{lines}");
+    browser.screenshot("form-import-refused").await?;
+    ensure!(stored(server, "sandbox", "db-tcp").await?.is_none(), "created despite the clash");
+
+    // One of them can be edited in the form instead.
+    element(client, "button[data-load='1']").await?.click().await?;
+    let name = element(client, "#name").await?.prop("value").await?;
+    ensure!(name.as_deref() == Some("db-tls"), "{name:?}");
+
+    // Two that agree: both are created, one line each, labels kept.
+    let agreeing = list_of(&[("db-a", "TCP"), ("db-b", "TCP")]);
+    let textarea = element(client, "#yaml-input").await?;
+    client.execute(fill, vec![serde_json::to_value(&textarea)?, agreeing.into()]).await?;
+    element(client, "#yaml-load").await?.click().await?;
+    element(client, "#import-all").await?.click().await?;
+    wait_text(client, "#import-summary", |t| t.contains("Created 2 of 2")).await?;
+    browser.screenshot("form-import-done").await?;
+    for name in ["db-a", "db-b"] {
+        let object = stored(server, "sandbox", name).await?.expect("created");
+        ensure!(object["metadata"]["labels"]["team"] == "imports", "{object}");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_list_is_checked_as_a_whole_and_imported_with_a_line_per_object() -> Result<()> {
+    in_browser!(import_list)
+}
+
+async fn leave_with_changes(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
+    client.goto(&format!("{}/spaces/sandbox/egresspoints/new", server.url)).await?;
+    // Untouched, Cancel just leaves.
+    wait_text(client, "#cancel", |t| t == "Cancel").await?;
+    element(client, "#name").await?.send_keys("half-done").await?;
+    wait_text(client, "#cancel", |t| t.contains("discard")).await?;
+    browser.screenshot("form-with-changes").await?;
+    // A breadcrumb asks first; staying keeps everything typed.
+    element(client, "nav.breadcrumbs a[href='/spaces/sandbox']").await?.click().await?;
+    let question = client.get_alert_text().await?;
+    ensure!(question.contains("has not been saved"), "{question}");
+    client.dismiss_alert().await?;
+    wait_path(client, "/spaces/sandbox/egresspoints/new").await?;
+    let kept = element(client, "#name").await?.prop("value").await?;
+    ensure!(kept.as_deref() == Some("half-done"), "{kept:?}");
+    // Cancel is the explicit choice: it leaves without asking, and nothing was stored.
+    element(client, "#cancel").await?.click().await?;
+    wait_path(client, "/spaces/sandbox").await?;
+    ensure!(stored(server, "sandbox", "half-done").await?.is_none());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn leaving_a_form_with_changes_asks_first_and_cancel_discards() -> Result<()> {
+    in_browser!(leave_with_changes)
 }
 
 /// Visits every page, saves a screenshot of each (names ending in `suffix`) and returns

@@ -39,6 +39,86 @@ fn kubectl_apply(kubeconfig: &std::path::Path, yaml: &str) -> Result<()> {
     Ok(())
 }
 
+fn kubectl_get(kubeconfig: &std::path::Path, name: &str) -> Result<serde_json::Value> {
+    let out = std::process::Command::new(kubectl())
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(["get", "egresspoint", name, "-o", "json"])
+        .output()?;
+    ensure!(out.status.success(), "kubectl get failed: {}", String::from_utf8_lossy(&out.stderr));
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+/// Two database targets, as in the report: target 1 on `port1`, target 2 on `host2`.
+fn two_targets(port1: u16, host2: &str) -> String {
+    format!(
+        "apiVersion: networking.tanzu.vmware.com/v1alpha1
+kind: EgressPoint
+metadata:
+  name: databases
+  labels: {{team: payments}}
+spec:
+  targets:
+  - hosts: [db1.example.com]
+    port: {{number: {port1}, protocol: TCP}}
+  - hosts: [{host2}]
+    port: {{number: 5432, protocol: TCP}}
+"
+    )
+}
+
+/// Opens the edit form of `databases`, lets kubectl change it meanwhile, makes `edit` in
+/// the form and saves: the 409 path.
+async fn edit_meanwhile(
+    client: &Client,
+    space: &str,
+    api: &SpaceApiProcess,
+    theirs: &str,
+    edit: (&str, &str),
+) -> Result<()> {
+    client.goto(&format!("{space}/egresspoints/databases/edit")).await?;
+    element(client, "input.host").await?;
+    wait_text(client, "#feed-status", |t| t == "Live").await?;
+    kubectl_apply(&api.kubeconfig, theirs)?;
+    let input = element(client, edit.0).await?;
+    input.send_keys(&(Key::Control + "a")).await?;
+    input.send_keys(edit.1).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    element(client, "#save").await?.click().await?;
+    wait_text(client, "#conflict", |t| t.contains("changed this EgressPoint")).await?;
+    element(client, "#reapply").await?.click().await?;
+    Ok(())
+}
+
+async fn three_way_merge(client: &Client, space: &str, api: &SpaceApiProcess) -> Result<()> {
+    kubectl_apply(&api.kubeconfig, &two_targets(5433, "db2.example.com"))?;
+    // They change target 1's port while I change only target 2's host: both stay.
+    let second_host = "fieldset.target[data-target='1'] input.host";
+    let theirs = two_targets(6543, "db2.example.com");
+    edit_meanwhile(client, space, api, &theirs, (second_host, "db3.example.com")).await?;
+    wait_path(client, "/spaces/egress-console/egresspoints/databases").await?;
+    let stored = kubectl_get(&api.kubeconfig, "databases")?;
+    let targets = &stored["spec"]["targets"];
+    ensure!(targets[0]["port"]["number"] == 6543, "their change was undone: {stored}");
+    ensure!(targets[1]["hosts"][0] == "db3.example.com", "my change was lost: {stored}");
+    ensure!(stored["metadata"]["labels"]["team"] == "payments", "{stored}");
+
+    // Both change target 1's port: I am asked, and my choice is what is stored.
+    let theirs = two_targets(7000, "db3.example.com");
+    let first_port = "fieldset.target[data-target='0'] input.port";
+    edit_meanwhile(client, space, api, &theirs, (first_port, "7100")).await?;
+    let clash = wait_text(client, "#clashes fieldset", |t| t.contains("Target 1 port")).await?;
+    ensure!(clash.contains("Theirs: 7000") && clash.contains("Mine: 7100"), "{clash}");
+    element(client, "#clashes input[value='mine']").await?.click().await?;
+    element(client, "#resolve").await?.click().await?;
+    wait_path(client, "/spaces/egress-console/egresspoints/databases").await?;
+    let stored = kubectl_get(&api.kubeconfig, "databases")?;
+    let targets = &stored["spec"]["targets"];
+    ensure!(targets[0]["port"]["number"] == 7100, "my choice was not stored: {stored}");
+    ensure!(targets[1]["hosts"][0] == "db3.example.com", "{stored}");
+    Ok(())
+}
+
 async fn live_and_conflict(
     client: &Client,
     server: &Server,
@@ -87,13 +167,14 @@ async fn live_and_conflict(
     ensure!(kept.as_deref() == Some("api2.example.com"), "the edit was lost: {kept:?}");
     browser.screenshot("form-conflict").await?;
 
-    // Reapply: their version (labels, resourceVersion) with the user's fields.
+    // Apply my changes: their version (labels, resourceVersion, their new port) with the
+    // one field I changed.
     element(client, "#reapply").await?.click().await?;
     wait_path(client, "/spaces/egress-console/egresspoints/from-kubectl").await?;
     let yaml = wait_text(client, "#ep-yaml", |t| t.contains("api2.example.com")).await?;
     ensure!(yaml.contains("team: payments"), "their label was lost:\n{yaml}");
-    ensure!(yaml.contains("number: 443"), "the user's port was not reapplied:\n{yaml}");
-    Ok(())
+    ensure!(yaml.contains("number: 8443"), "their port change was undone:\n{yaml}");
+    three_way_merge(client, &space, api).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2,10 +2,14 @@
 
 mod diagnostic_list;
 mod diff;
+mod flash;
+mod leave_guard;
 mod notice;
 mod yaml_block;
 
 pub use diagnostic_list::{DiagnosticList, DiagnosticSummary};
 pub use diff::LineDiff;
+pub use flash::{Flash, FlashBar, provide_flashes, use_flashes};
+pub use leave_guard::guard_unsaved;
 pub use notice::{FeedBadge, Loading, Phase, ProblemNotice};
 pub use yaml_block::YamlBlock;

@@ -1,10 +1,11 @@
 //! Finds the EgressPoints in YAML streams, groups them into Spaces by namespace, checks
 //! each against the rest of its Space, and places every diagnostic on a line.
 
+use egress_rules::manifests::egress_points_in;
 use egress_rules::yaml::{YamlDocument, parse_stream};
 use egress_rules::{
-    Code, Decoded, Diagnostic, GROUP, KIND, Severity, SpaceContext, SpaceIndex, check_decoded,
-    decode, defined_twice, manifest_diagnostics, path,
+    Code, Decoded, Diagnostic, Severity, SpaceContext, SpaceIndex, check_decoded, decode,
+    defined_twice, manifest_diagnostics,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -245,33 +246,4 @@ fn finding(found: &Found<'_>, namespace: &str, d: Diagnostic) -> Finding {
         message: d.message,
         hint: d.hint,
     }
-}
-
-/// The EgressPoints of a document: the document itself, or the items of a `kind: List` or
-/// `EgressPointList`. Other kinds are skipped.
-fn egress_points_in(value: &Value) -> Vec<(String, &Value)> {
-    // `kind: List` from `kubectl get -o yaml`, `EgressPointList` from the API itself.
-    let kind = value.get("kind").and_then(Value::as_str);
-    if matches!(kind, Some("List" | "EgressPointList"))
-        && let Some(items) = value.get("items").and_then(Value::as_array)
-    {
-        return items
-            .iter()
-            .enumerate()
-            .filter(|(_, item)| is_egress_point(item))
-            .map(|(i, item)| (path::index("items", i), item))
-            .collect();
-    }
-    if is_egress_point(value) { vec![(String::new(), value)] } else { Vec::new() }
-}
-
-/// An EgressPoint, or something meant to be one: `kind: EgressPoint` in any spelling or
-/// version, or any kind of the EgressPoint API group (so `kind: EgressPoints` is reported,
-/// not skipped).
-fn is_egress_point(value: &Value) -> bool {
-    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
-    let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    kind.eq_ignore_ascii_case(KIND)
-        || kind.to_ascii_lowercase().starts_with("egresspoint")
-        || api_version.split('/').next() == Some(GROUP)
 }

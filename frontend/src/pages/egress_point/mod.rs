@@ -138,15 +138,25 @@ fn DeleteButton(space: String, ep: EgressPoint, feed: SpaceFeed) -> impl IntoVie
         }
     };
     let navigate = use_navigate();
+    let flashes = crate::components::use_flashes();
     let name = ep.name().to_owned();
     let confirm = move |_| {
         let path = format!("{}/egresspoints/{}", api::space_path(&space), api::escape(&name));
         let back = format!("/spaces/{}", api::escape(&space));
+        let space = space.clone();
         let navigate = navigate.clone();
         busy.set(true);
         spawn_local(async move {
             match api::delete(&path).await {
-                Ok(_) => navigate(&back, Default::default()),
+                Ok(deleted) => {
+                    let name = deleted["metadata"]["name"].as_str().unwrap_or_default();
+                    flashes.show(crate::components::Flash {
+                        message: format!("Deleted EgressPoint {name}."),
+                        link: None,
+                        undo: Some((space.clone(), egress_rules::as_written(&deleted))),
+                    });
+                    navigate(&back, Default::default());
+                }
                 Err(p) => problem.set(Some(p)),
             }
             busy.set(false);

@@ -3,6 +3,7 @@
 //! workloads; errors block Save; the server has the last word, and nothing typed is lost
 //! when it says no.
 
+mod import;
 mod model;
 mod save;
 mod state;
@@ -10,9 +11,10 @@ mod targets;
 mod yaml_panel;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
-use crate::components::{DiagnosticList, FeedBadge, Phase};
+use crate::components::{DiagnosticList, FeedBadge, Phase, guard_unsaved};
 use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, supported};
 use egress_rules::{SpaceContext, WorkloadRef, check_value, has_errors};
+use import::ImportTarget;
 use leptos::prelude::*;
 use save::{Conflict, SaveBar};
 use state::{FieldKey, FormState};
@@ -51,7 +53,7 @@ pub fn EditPage() -> impl IntoView {
             if !opened.get_untracked()
                 && let Some(stored) = feed.items.with(|items| items.get(&key).cloned())
             {
-                form.fill(&stored.model, Some(stored.object));
+                form.open(&stored.model, stored.object);
                 opened.set(true);
             }
             if opened.get_untracked() {
@@ -117,6 +119,12 @@ fn EgressPointForm(
     let index = feed.index();
     let space_name = space.clone();
     let namespace_of = move || namespace.get().flatten().unwrap_or_else(|| space_name.clone());
+    let import = editing.is_none().then(|| ImportTarget {
+        space: space.clone(),
+        feed,
+        workloads: choices,
+        namespace: Signal::derive(namespace_of.clone()),
+    });
     let object = {
         Memo::new(move |_| {
             let chosen = choices.with(|c| form.source_workload(c.as_deref().unwrap_or_default()));
@@ -167,11 +175,17 @@ fn EgressPointForm(
     });
     let submitted = RwSignal::new(false);
     let conflict = RwSignal::new(None::<Conflict>);
+    // Unsaved work: anything typed, chosen or pasted since the form opened. Leaving asks.
+    let opened_with = StoredValue::new(untrack(|| form.snapshot()));
+    let dirty = Memo::new(move |_| opened_with.with_value(|at_open| form.snapshot() != *at_open));
+    guard_unsaved(dirty.into());
     let keep_name = editing.is_some();
     let on_load =
-        Callback::new(move |(ep, _value): (egress_rules::EgressPoint, serde_json::Value)| {
+        Callback::new(move |(ep, value): (egress_rules::EgressPoint, serde_json::Value)| {
             let name = form.name.get_untracked();
-            form.fill(&ep, None);
+            // The pasted object carries its labels, annotations and any other metadata the
+            // form has no field for; the version an edit started from stays `loaded`.
+            form.fill(&ep, Some(egress_rules::as_written(&value)));
             if keep_name {
                 // Kubernetes names cannot change: an edit keeps its own.
                 form.name.set(name);
@@ -195,10 +209,13 @@ fn EgressPointForm(
                     <Targets form placed submitted />
                     <ObjectMessages placed />
                     <SaveBar space=space.clone() feed form object=object.into() diagnostics=checked.into()
-                        editing=editing.clone() submitted conflict />
+                        editing=editing.clone() submitted conflict dirty=dirty.into() />
                 </form>
             </section>
-            <YamlPanel preview file_name on_load />
+            {match import {
+                Some(import) => view! { <YamlPanel preview file_name on_load import /> }.into_any(),
+                None => view! { <YamlPanel preview file_name on_load /> }.into_any(),
+            }}
         </div>
     }
 }

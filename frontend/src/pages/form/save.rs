@@ -1,15 +1,20 @@
 //! Saving: blocked while the rules report errors; a server dry-run first when the Space
-//! changed since the form opened; a 409 shows what the other writer changed and lets the
-//! user reapply their edit. The form keeps everything typed whatever the server answers.
+//! changed since the form opened; a 409 shows what the other writer changed and merges the
+//! user's edit into their version (three-way: only what the user changed is applied, and
+//! a field both changed is the user's choice). The form keeps everything typed whatever the
+//! server answers.
 
 use super::model::comparable;
 use super::state::FormState;
 use crate::api::{self, Problem, SpaceFeed, StoredEgressPoint};
-use crate::components::{LineDiff, Loading, ProblemNotice};
+use crate::components::{Flash, LineDiff, Loading, ProblemNotice, use_flashes};
 use crate::pages::egress_point_href;
-use egress_rules::{Diagnostic, has_errors};
+use egress_rules::merge::{Merged, three_way};
+use egress_rules::path::Field;
+use egress_rules::{Diagnostic, as_written, has_errors};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use serde_json::Value;
 
@@ -18,6 +23,30 @@ use serde_json::Value;
 pub struct Conflict {
     /// Their object.
     pub current: Value,
+}
+
+/// A merge with clashes, waiting for the user's choices.
+#[derive(Clone, Debug, PartialEq)]
+struct Choosing {
+    merged: Merged,
+    /// Their stored object (resourceVersion, uid…).
+    current: Value,
+}
+
+/// Puts a merged object into the form: their version becomes what the edit started from.
+fn take_merged(form: FormState, merged: Value, current: Value) {
+    let decoded = egress_rules::check_value(&merged, None);
+    form.fill(&decoded.egress_point, Some(merged));
+    form.loaded.set(Some(current));
+}
+
+/// A clash's value as a person reads it.
+fn shown_value(value: &Option<Value>) -> String {
+    match value {
+        None => "(removed)".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
 }
 
 /// Sends the object; `dry_run` asks the server to check without storing.
@@ -46,7 +75,13 @@ pub fn SaveBar(
     editing: Option<String>,
     submitted: RwSignal<bool>,
     conflict: RwSignal<Option<Conflict>>,
+    /// The form has changes not saved yet.
+    dirty: Signal<bool>,
 ) -> impl IntoView {
+    let cancel_href = match &editing {
+        Some(name) => egress_point_href(&space, name),
+        None => format!("/spaces/{}", api::escape(&space)),
+    };
     let saving = RwSignal::new(None::<&'static str>);
     let problem = RwSignal::new(None::<Problem>);
     let opened_revision = RwSignal::new(feed.revision.get_untracked());
@@ -54,6 +89,7 @@ pub fn SaveBar(
         diagnostics.with(|d| d.iter().filter(|d| d.is_error()).cloned().collect::<Vec<_>>())
     });
     let navigate = use_navigate();
+    let flashes = use_flashes();
     let editing_name = StoredValue::new(editing.clone());
     let space = StoredValue::new(space);
     let save = move || {
@@ -67,10 +103,7 @@ pub fn SaveBar(
         // is a 409, never a silent overwrite.
         let body = {
             let mut body = chosen;
-            let version = form.base.with_untracked(|b| {
-                b.as_ref().and_then(egress_rules::resource_version).map(str::to_owned)
-            });
-            if let Some(version) = version
+            if let Some(version) = form.loaded_version()
                 && editing_name.with_value(Option::is_some)
             {
                 egress_rules::set_resource_version(&mut body, &version);
@@ -94,24 +127,59 @@ pub fn SaveBar(
             let result = send(&space, editing.as_deref(), &body, false).await;
             saving.set(None);
             match result {
-                Ok(_) => navigate(&egress_point_href(&space, &name), Default::default()),
+                Ok(_) => {
+                    let href = egress_point_href(&space, &name);
+                    let message = match editing {
+                        Some(_) => format!("Saved your changes to EgressPoint {name}."),
+                        None => format!("Created EgressPoint {name}."),
+                    };
+                    flashes.show(Flash::linked(message, href.clone(), "Open it"));
+                    navigate(&href, Default::default());
+                }
                 Err(p) => fail(p, problem, conflict),
             }
         });
     };
     let save_click = save.clone();
-    let reapply = move |_| {
-        // Their version becomes the base (its resourceVersion, labels…); the user's fields stay.
-        if let Some(c) = conflict.get_untracked() {
-            form.base.set(Some(c.current));
-            conflict.set(None);
+    let save_resolved = save.clone();
+    let choosing = RwSignal::new(None::<Choosing>);
+    // Per clash, true when the user keeps their own value. Owned here, not by the handler
+    // that opens the choice (handlers have no owner that lives on).
+    let picks = RwSignal::new(Vec::<bool>::new());
+    let merge = move |_| {
+        let Some(c) = conflict.get_untracked() else { return };
+        let theirs = as_written(&c.current);
+        let base = form.loaded.with_untracked(|l| l.as_ref().map(as_written));
+        let mine = as_written(&object.get_untracked());
+        let merged = three_way(base.as_ref().unwrap_or(&theirs), &theirs, &mine);
+        conflict.set(None);
+        if merged.clashes.is_empty() {
+            take_merged(form, merged.value, c.current);
             save();
+        } else {
+            picks.set(vec![false; merged.clashes.len()]);
+            choosing.set(Some(Choosing { merged, current: c.current }));
         }
+    };
+    let resolve = move |_| {
+        let Some(Choosing { mut merged, current }) = choosing.get_untracked() else {
+            return;
+        };
+        let paths: Vec<String> = merged.clashes.iter().map(|c| c.path.clone()).collect();
+        let picks = picks.get_untracked();
+        for (path, keep_mine) in paths.iter().zip(picks) {
+            if keep_mine {
+                merged.choose_mine(path);
+            }
+        }
+        choosing.set(None);
+        take_merged(form, merged.value, current);
+        save_resolved();
     };
     let take_theirs = move |_| {
         if let Some(c) = conflict.get_untracked() {
             let theirs = StoredEgressPoint::new(c.current.clone());
-            form.fill(&theirs.model, Some(c.current));
+            form.open(&theirs.model, c.current);
             conflict.set(None);
         }
     };
@@ -136,6 +204,9 @@ pub fn SaveBar(
                     on:click=move |ev| { ev.prevent_default(); save_click() }>
                     {move || if editing_name.with_value(Option::is_some) { "Save changes" } else { "Create EgressPoint" }}
                 </button>
+                <A href=cancel_href attr:id="cancel" attr:class="button secondary" attr:data-discard="">
+                    {move || if dirty.get() { "Cancel and discard changes" } else { "Cancel" }}
+                </A>
                 {move || saving.get().map(|what| view! { <Loading what=what /> })}
             </div>
             {move || problem.get().map(|problem| {
@@ -151,7 +222,7 @@ pub fn SaveBar(
             {move || conflict.get().map(|c| {
                 let theirs = StoredEgressPoint::new(c.current.clone());
                 let version = theirs.resource_version();
-                let opened = form.base.with_untracked(|b| b.clone()).map(|b| egress_rules::yaml::to_yaml(&comparable(&b))).unwrap_or_default();
+                let opened = form.loaded.with_untracked(|b| b.clone()).map(|b| egress_rules::yaml::to_yaml(&comparable(&b))).unwrap_or_default();
                 let now = egress_rules::yaml::to_yaml(&comparable(&c.current));
                 view! {
                     <div class="notice warning" id="conflict" role="alert">
@@ -159,11 +230,35 @@ pub fn SaveBar(
                         <p>{format!("Nothing was saved, and your edit is still in the form. Their version is {version}; what they changed:")}</p>
                         <LineDiff id="conflict-diff" old=opened new=now />
                         <div class="actions">
-                            <button type="button" class="primary" id="reapply" on:click=reapply.clone()>"Reapply my edit to their version"</button>
+                            <button type="button" class="primary" id="reapply" on:click=merge.clone()>"Apply my changes to their version"</button>
                             <button type="button" class="secondary" id="take-theirs" on:click=take_theirs>"Discard my edit, load theirs"</button>
                         </div>
+                        <p class="muted">"Only the fields you changed are applied; where you both changed a field, you choose."</p>
                     </div>
                 }
+            })}
+            {move || choosing.get().map(|Choosing { merged, .. }| view! {
+                <div class="notice warning" id="clashes" role="alert">
+                    <strong>"You and they both changed these fields. Choose the value to keep for each:"</strong>
+                    {merged.clashes.into_iter().enumerate().map(|(k, clash)| {
+                        let group = format!("clash-{k}");
+                        let pick = move |mine: bool| picks.update(|p| if let Some(at) = p.get_mut(k) { *at = mine });
+                        view! {
+                            <fieldset class="clash" data-path=clash.path.clone()>
+                                <legend>{Field::label(&clash.path)}</legend>
+                                <label><input type="radio" name=group.clone() value="theirs" checked=true
+                                    on:change=move |_| pick(false) />
+                                    " Theirs: " <span class="mono">{shown_value(&clash.theirs)}</span></label>
+                                <label><input type="radio" name=group value="mine"
+                                    on:change=move |_| pick(true) />
+                                    " Mine: " <span class="mono">{shown_value(&clash.mine)}</span></label>
+                            </fieldset>
+                        }
+                    }).collect_view()}
+                    <div class="actions">
+                        <button type="button" class="primary" id="resolve" on:click=resolve.clone()>"Save with these choices"</button>
+                    </div>
+                </div>
             })}
         </div>
     }

@@ -73,6 +73,9 @@ impl HostInput {
     }
 }
 
+/// The port a new target row starts with (HTTPS, the commonest egress).
+const BLANK_PORT: &str = "443";
+
 /// One target row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TargetRow {
@@ -99,7 +102,7 @@ impl TargetRow {
 
     /// An empty row: one host, port 443, HTTPS (the commonest egress).
     pub fn blank() -> Self {
-        TargetRow::new(Vec::new(), "443".into(), Protocol::Https.as_str().into())
+        TargetRow::new(Vec::new(), BLANK_PORT.into(), Protocol::Https.as_str().into())
     }
 
     /// Removes a host input (the last one stays, emptied).
@@ -123,8 +126,12 @@ pub struct FormState {
     pub source_ref: RwSignal<String>,
     /// The target rows.
     pub targets: RwSignal<Vec<TargetRow>>,
-    /// The object being edited (kept so labels, annotations and resourceVersion survive).
+    /// The object whose metadata the form carries (labels, annotations and whatever else
+    /// the form has no field for): the edited object, or what was pasted.
     pub base: RwSignal<Option<Value>>,
+    /// The version an edit started from: its resourceVersion goes with Save (a stale one is
+    /// a 409), and it is the common ancestor when a conflict is merged.
+    pub loaded: RwSignal<Option<Value>>,
     /// The form's reactive owner: rows made later (say by `fill` inside a memo) belong to
     /// the form, not to whatever computation happened to run, which would dispose them.
     owner: StoredValue<Option<Owner>>,
@@ -138,6 +145,7 @@ impl FormState {
             source_ref: RwSignal::new(String::new()),
             targets: RwSignal::new(vec![TargetRow::blank()]),
             base: RwSignal::new(None),
+            loaded: RwSignal::new(None),
             owner: StoredValue::new(Owner::current()),
         }
     }
@@ -150,6 +158,8 @@ impl FormState {
     }
 
     /// Replaces every input with what `ep` says; `object` becomes the base when given.
+    /// Rows and hosts that exist already keep their inputs (and the focus) and only take the
+    /// new values; rows are added or removed at the end.
     pub fn fill(&self, ep: &EgressPoint, object: Option<Value>) {
         self.name.set(ep.name().to_owned());
         self.source_ref.set(
@@ -159,22 +169,79 @@ impl FormState {
                 .map(|s| crate::api::workload_key(&s.kind, &s.name))
                 .unwrap_or_default(),
         );
-        let rows: Vec<TargetRow> = self.owned(|| {
-            let rows: Vec<TargetRow> = ep
-                .spec
-                .targets
-                .iter()
-                .map(|t| {
-                    let port = t.port.number.map(|n| n.to_string()).unwrap_or_default();
-                    TargetRow::new(t.hosts.clone(), port, t.port.protocol.clone())
-                })
-                .collect();
-            if rows.is_empty() { vec![TargetRow::blank()] } else { rows }
-        });
-        self.targets.set(rows);
+        let mut wanted: Vec<(Vec<String>, String, String)> = ep
+            .spec
+            .targets
+            .iter()
+            .map(|t| {
+                let port = t.port.number.map(|n| n.to_string()).unwrap_or_default();
+                (t.hosts.clone(), port, t.port.protocol.clone())
+            })
+            .collect();
+        if wanted.is_empty() {
+            wanted.push((Vec::new(), BLANK_PORT.into(), Protocol::Https.as_str().into()));
+        }
+        let existing = self.targets.get_untracked();
+        let rows: Vec<TargetRow> = wanted
+            .into_iter()
+            .enumerate()
+            .map(|(i, (hosts, port, protocol))| match existing.get(i) {
+                Some(row) => {
+                    self.refill(row, hosts);
+                    row.port.set(port);
+                    row.protocol.set(protocol);
+                    *row
+                }
+                None => self.owned(|| TargetRow::new(hosts, port, protocol)),
+            })
+            .collect();
+        if rows.len() != existing.len() {
+            self.targets.set(rows);
+        }
         if object.is_some() {
             self.base.set(object);
         }
+    }
+
+    /// Gives a row these hosts, reusing its host inputs.
+    fn refill(&self, row: &TargetRow, mut hosts: Vec<String>) {
+        if hosts.is_empty() {
+            hosts.push(String::new());
+        }
+        let existing = row.hosts.get_untracked();
+        let inputs: Vec<HostInput> = hosts
+            .into_iter()
+            .enumerate()
+            .map(|(j, host)| match existing.get(j) {
+                Some(input) => {
+                    input.value.set(host);
+                    *input
+                }
+                None => self.owned(|| HostInput::new(host)),
+            })
+            .collect();
+        if inputs.len() != existing.len() {
+            row.hosts.set(inputs);
+        }
+    }
+
+    /// Opens the form on a stored version: filled with it, and it is what an edit started
+    /// from.
+    pub fn open(&self, ep: &EgressPoint, object: Value) {
+        self.loaded.set(Some(object.clone()));
+        self.fill(ep, Some(object));
+    }
+
+    /// The resourceVersion an edit started from.
+    pub fn loaded_version(&self) -> Option<String> {
+        self.loaded.with_untracked(|l| {
+            l.as_ref().and_then(egress_rules::resource_version).map(str::to_owned)
+        })
+    }
+
+    /// Everything the user can change, to tell whether they did (tracked).
+    pub fn snapshot(&self) -> (String, String, Vec<TargetInput>, Option<Value>) {
+        (self.name.get(), self.source_ref.get(), self.inputs(), self.base.get())
     }
 
     /// Appends a blank target row; returns the id of its host input.
