@@ -54,6 +54,34 @@ fn show_fatal(message: &str) {
     }
 }
 
+/// After a navigation inside the app, the new page's heading takes the focus (unless the
+/// page gave it to a field), so keyboard and screen reader users start at the new page, not
+/// at the top of the document.
+#[component]
+fn FocusOnNavigate() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            request_animation_frame(|| {
+                use wasm_bindgen::JsCast;
+                let document = document();
+                let idle = document.active_element().is_none_or(|e| e.tag_name() == "BODY");
+                let heading = document
+                    .query_selector("main h1")
+                    .ok()
+                    .flatten()
+                    .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+                if let (true, Some(heading)) = (idle, heading) {
+                    heading.set_tab_index(-1);
+                    let _ = heading.focus();
+                }
+            });
+        }
+        path
+    });
+}
+
 /// The whole app: header and the routes of DESIGN.md §Frontend.
 #[component]
 pub fn App() -> impl IntoView {
@@ -65,6 +93,7 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">"Egress Console"</A>
                 <span class="muted">"EgressPoints of your Spaces"</span>
             </header>
+            <FocusOnNavigate />
             <main id="main" tabindex="-1">
                 <components::FlashBar />
                 <Routes fallback=pages::NotFound>

@@ -1,6 +1,7 @@
 //! What a rule says about an EgressPoint: a message tied to a Kubernetes field path.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::fmt;
 
 /// How bad a finding is. Errors block a write; warnings and infos explain.
@@ -125,6 +126,51 @@ pub struct Diagnostic {
     /// How to fix it, when there is a concrete fix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The fix as data, when it is mechanical: what the form's "Fix:" button and
+    /// `lint --fix` apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// A mechanical fix: new values for some fields.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// What it does, in words that complete "Fix: …" ("use TCP").
+    pub label: String,
+    /// The fields it sets, in order.
+    pub edits: Vec<Edit>,
+}
+
+/// One field a [`Fix`] sets.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    /// Its field path.
+    pub path: String,
+    /// Its new value.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub value: Value,
+}
+
+impl Fix {
+    /// A fix that sets one field.
+    pub fn set(label: impl Into<String>, path: impl Into<String>, value: impl Into<Value>) -> Fix {
+        Fix { label: label.into(), edits: vec![Edit { path: path.into(), value: value.into() }] }
+    }
+
+    /// The same fix setting one more field.
+    pub fn and_set(mut self, path: impl Into<String>, value: impl Into<Value>) -> Fix {
+        self.edits.push(Edit { path: path.into(), value: value.into() });
+        self
+    }
+
+    /// Applies the edits to a JSON object.
+    pub fn apply(&self, object: &mut Value) {
+        for edit in &self.edits {
+            crate::path::FieldPath::parse(&edit.path).set(object, edit.value.clone());
+        }
+    }
 }
 
 impl Diagnostic {
@@ -149,12 +195,25 @@ impl Diagnostic {
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        Diagnostic { path: path.into(), severity, code, message: message.into(), hint: None }
+        Diagnostic {
+            path: path.into(),
+            severity,
+            code,
+            message: message.into(),
+            hint: None,
+            fix: None,
+        }
     }
 
     /// The same diagnostic with a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// The same diagnostic with a mechanical fix.
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 

@@ -19,11 +19,20 @@ pub struct HostProblem {
     pub message: String,
     /// The fix.
     pub hint: Option<String>,
+    /// The fix as data: the bare host, and the port written with it (for `port.number`).
+    pub replacement: Option<(String, Option<u16>)>,
 }
 
 impl HostProblem {
     fn new(message: String, hint: Option<String>) -> Self {
-        HostProblem { message, hint }
+        HostProblem { message, hint, replacement: None }
+    }
+
+    fn replaced_by(mut self, host: String, port: Option<u16>) -> Self {
+        if !host.is_empty() {
+            self.replacement = Some((host, port));
+        }
+        self
     }
 }
 
@@ -178,18 +187,26 @@ pub fn not_off_cluster(host: &str, kind: HostKind) -> Option<&'static str> {
 fn url_parts(host: &str) -> Option<HostProblem> {
     if let Some((scheme, rest)) = host.split_once("://") {
         let bare = bare_host(rest);
-        return Some(HostProblem::new(
-            format!(
-                "{host} is a URL: a host is written without the scheme \"{scheme}://\", a path or a port"
-            ),
-            Some(bare),
-        ));
+        let port = authority_port(rest);
+        return Some(
+            HostProblem::new(
+                format!(
+                    "{host} is a URL: a host is written without the scheme \"{scheme}://\", a path or a port"
+                ),
+                Some(bare.clone()),
+            )
+            .replaced_by(bare, port),
+        );
     }
     if let Some((before, _)) = host.split_once('/') {
-        return Some(HostProblem::new(
-            format!("{host} has a path: a host is only the name, without \"/…\""),
-            Some(bare_host(before)),
-        ));
+        let bare = bare_host(before);
+        return Some(
+            HostProblem::new(
+                format!("{host} has a path: a host is only the name, without \"/…\""),
+                Some(bare.clone()),
+            )
+            .replaced_by(bare, authority_port(before)),
+        );
     }
     if let Some(inner) = host.strip_prefix('[') {
         let (address, port) = inner.split_once(']').unwrap_or((inner, ""));
@@ -199,24 +216,42 @@ fn url_parts(host: &str) -> Option<HostProblem> {
         } else {
             format!("{address} (and put {port} in port.number)")
         };
-        return Some(HostProblem::new(
-            format!("{host} uses brackets: write the IPv6 address without [ ] or a port"),
-            Some(hint),
-        ));
+        return Some(
+            HostProblem::new(
+                format!("{host} uses brackets: write the IPv6 address without [ ] or a port"),
+                Some(hint),
+            )
+            .replaced_by(address.to_owned(), port.parse().ok()),
+        );
     }
     if let Some((name, port)) = host.rsplit_once(':')
         && !name.contains(':')
     {
-        return Some(HostProblem::new(
-            format!("{host} includes a port: put the port in port.number, not in the host"),
-            Some(if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() {
-                format!("{name} (and put {port} in port.number)")
-            } else {
-                name.to_owned()
-            }),
-        ));
+        let number = port.parse::<u16>().ok().filter(|p| *p > 0);
+        return Some(
+            HostProblem::new(
+                format!("{host} includes a port: put the port in port.number, not in the host"),
+                Some(if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() {
+                    format!("{name} (and put {port} in port.number)")
+                } else {
+                    name.to_owned()
+                }),
+            )
+            .replaced_by(name.to_owned(), number),
+        );
     }
     None
+}
+
+/// The port of `user@host:port/path?query`, when one is written.
+fn authority_port(rest: &str) -> Option<u16> {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let after_host = match authority.strip_prefix('[') {
+        Some(inner) => inner.split_once(']').map_or("", |(_, rest)| rest),
+        None => authority.split_once(':').map_or("", |(_, port)| port),
+    };
+    after_host.trim_start_matches(':').parse().ok().filter(|p: &u16| *p > 0)
 }
 
 /// `user@host:port/path?query` → `host`.

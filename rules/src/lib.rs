@@ -34,7 +34,7 @@ mod validate;
 pub mod yaml;
 
 pub use decode::{Decoded, decode};
-pub use diagnostic::{Code, Diagnostic, Severity, has_errors};
+pub use diagnostic::{Code, Diagnostic, Edit, Fix, Severity, has_errors};
 pub use egress::{Reachability, Rule, effective_egress, flatten, reachability, rules_of};
 pub use model::{
     API_VERSION, AppliesTo, EgressPoint, EgressPointSpec, GROUP, KIND, ObjectMeta, Port, Protocol,

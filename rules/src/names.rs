@@ -13,12 +13,34 @@ pub fn check_subdomain(name: &str) -> Result<(), String> {
     if name.len() > MAX_SUBDOMAIN {
         return Err(format!("is {} characters long; the limit is {MAX_SUBDOMAIN}", name.len()));
     }
-    if let Some(c) = name.chars().find(|c| c.is_ascii_uppercase()) {
-        return Err(format!("contains the uppercase letter '{c}'; names are lowercase"));
+    // Every wrong character at once, so one edit fixes them all.
+    let mut upper: Vec<char> = Vec::new();
+    let mut other: Vec<char> = Vec::new();
+    for c in name.chars() {
+        let list = match c {
+            'A'..='Z' => &mut upper,
+            'a'..='z' | '0'..='9' | '-' | '.' => continue,
+            _ => &mut other,
+        };
+        if !list.contains(&c) {
+            list.push(c);
+        }
     }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.')) {
+    if !upper.is_empty() || !other.is_empty() {
+        let quoted =
+            |cs: &[char]| cs.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ");
+        let mut parts = Vec::new();
+        if !upper.is_empty() {
+            let s = if upper.len() > 1 { "s" } else { "" };
+            parts.push(format!("the uppercase letter{s} {}", quoted(&upper)));
+        }
+        if !other.is_empty() {
+            let s = if other.len() > 1 { "s" } else { "" };
+            parts.push(format!("the character{s} {}", quoted(&other)));
+        }
         return Err(format!(
-            "contains '{c}'; only lowercase letters, digits, '-' and '.' are allowed"
+            "contains {}; names use only lowercase letters, digits, '-' and '.'",
+            parts.join(" and ")
         ));
     }
     for part in name.split('.') {
@@ -96,6 +118,10 @@ mod tests {
             assert!(check_subdomain(bad).is_err(), "{bad}");
         }
         assert!(check_subdomain(&"a".repeat(254)).is_err());
+        assert_eq!(
+            check_subdomain("My App_v2"),
+            Err("contains the uppercase letters 'M', 'A' and the characters ' ', '_'; names use only lowercase letters, digits, '-' and '.'".into())
+        );
     }
 
     #[test]

@@ -273,6 +273,44 @@ impl Field {
         }
     }
 
+    /// `text` (a message or hint) with every field path in it said the way the form says
+    /// it: "set spec.targets[0].port.protocol to TCP" → "set Target 1 protocol to TCP",
+    /// "put 8443 in port.number" → "put 8443 in Port". Paths stay in diagnostics for `lint`,
+    /// the API and tooltips; people filling the form read this.
+    pub fn in_form_words(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find(|c: char| c.is_ascii_alphabetic()) {
+            out.push_str(&rest[..start]);
+            rest = &rest[start..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '[' | ']' | '_')))
+                .unwrap_or(rest.len());
+            let token = rest[..end].trim_end_matches('.');
+            let word = match token {
+                "port.number" => Some("Port".to_owned()),
+                "port.protocol" => Some("Protocol".to_owned()),
+                "sourceRef" | "spec.sourceRef" => Some("Workload".to_owned()),
+                _ if token.starts_with("spec.") || token == "metadata.name" => {
+                    Some(Field::label(token))
+                }
+                _ => None,
+            };
+            match word {
+                Some(word) => {
+                    out.push_str(&word);
+                    rest = &rest[token.len()..];
+                }
+                None => {
+                    out.push_str(&rest[..end]);
+                    rest = &rest[end..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// True when a message about this field belongs to the rule row of target `i`, host
     /// `j`: it is about that host, about target `i` but none of its other hosts, or about
     /// the EgressPoint as a whole.
@@ -329,6 +367,18 @@ mod tests {
         assert_eq!(Field::label("spec.targets[0].port.number"), "Target 1 port");
         assert_eq!(Field::label("spec.targets[0]"), "Target 1");
         assert_eq!(Field::label("metadata.labels.team"), "metadata.labels.team");
+        assert_eq!(
+            Field::in_form_words("set spec.targets[0].port.protocol to TCP, or not."),
+            "set Target 1 protocol to TCP, or not."
+        );
+        assert_eq!(
+            Field::in_form_words("api.example.com:1 (also at spec.targets[1].hosts[0])"),
+            "api.example.com:1 (also at Target 2, host 1)"
+        );
+        assert_eq!(
+            Field::in_form_words("a.com (and put 8443 in port.number)"),
+            "a.com (and put 8443 in Port)"
+        );
     }
 
     #[test]

@@ -75,7 +75,7 @@ fn a_name_that_is_not_a_dns_subdomain_is_rejected_with_a_valid_suggestion() {
 #[test]
 fn a_missing_name_is_rejected_unless_generate_name_is_given() {
     let mut ep = egress("").with_target(&["a.com"], 443, "HTTPS");
-    assert_eq!(only(&validate(&ep), Code::Name).message, "metadata.name is required");
+    assert_eq!(only(&validate(&ep), Code::Name).message, "the EgressPoint has no name");
     ep.metadata.generate_name = Some("egress-".into());
     assert_clean(&validate(&ep));
     ep.metadata.generate_name = Some("Egress_".into());
@@ -161,4 +161,72 @@ fn a_field_of_the_wrong_type_is_reported_once_not_also_as_missing() {
     let d = only(&diagnostics, Code::Port);
     assert_eq!(d.path, "spec.targets[0].port.number");
     assert_eq!(d.hint.as_deref(), Some("write 80 without quotes"));
+}
+
+#[test]
+fn mechanical_fixes_are_data_that_make_the_problem_go_away() {
+    use egress_rules::{check_value, yaml};
+    let cases = [
+        // (the EgressPoint, the code whose fix is applied)
+        (
+            "name: My_DB\n",
+            "  - hosts: [db.example.com]\n    port: {number: 5432, protocol: TCP}\n",
+            "name",
+        ),
+        (
+            "name: a\n",
+            "  - hosts: ['https://api.example.com:8443/v1']\n    port: {number: 443, protocol: HTTPS}\n",
+            "host",
+        ),
+        (
+            "name: a\n",
+            "  - hosts: [API.example.com]\n    port: {number: 443, protocol: HTTPS}\n",
+            "host-case",
+        ),
+        (
+            "name: a\n",
+            "  - hosts: [api.example.com]\n    port: {number: 443, protocol: https}\n",
+            "protocol",
+        ),
+        (
+            "name: a\n",
+            "  - hosts: [db.example.com]\n    port: {number: 5432, protocol: TLS}\n",
+            "server-first",
+        ),
+        (
+            "name: a\n",
+            "  - hosts: [11.22.33.44]\n    port: {number: 443, protocol: HTTPS}\n",
+            "ip-protocol",
+        ),
+        (
+            "name: a\n",
+            "  - hosts: [api.example.com]\n    port: {number: 443, protocol: HTTP}\n",
+            "scheme-port",
+        ),
+    ];
+    for (metadata, targets, code) in cases {
+        let text = format!(
+            "apiVersion: networking.tanzu.vmware.com/v1alpha1\nkind: EgressPoint\nmetadata:\n  {metadata}spec:\n  targets:\n{targets}"
+        );
+        let mut value = yaml::parse_one(&text).unwrap().value;
+        let before = check_value(&value, None).diagnostics;
+        let fix = before
+            .iter()
+            .find(|d| d.code.as_str() == code)
+            .and_then(|d| d.fix.clone())
+            .unwrap_or_else(|| panic!("{code} has no fix: {before:?}"));
+        assert!(fix.label.starts_with("use ") || fix.label.starts_with("rename to "), "{fix:?}");
+        fix.apply(&mut value);
+        let after = check_value(&value, None).diagnostics;
+        assert!(after.iter().all(|d| d.code.as_str() != code), "{code} after its fix: {after:?}");
+        assert!(!egress_rules::has_errors(&after), "{code}'s fix left errors: {after:?}");
+    }
+}
+
+#[test]
+fn an_ip_host_with_tls_on_a_server_first_port_is_not_told_to_keep_tls() {
+    let ep = egress("a").with_target(&["11.22.33.44"], 5432, "TLS");
+    let hint = only(&validate(&ep), Code::IpProtocol).hint.unwrap_or_default();
+    assert!(!hint.contains("DNS name with TLS"), "{hint}");
+    assert!(hint.contains("TCP"), "{hint}");
 }

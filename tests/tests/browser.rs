@@ -5,7 +5,8 @@
 
 use anyhow::{Result, ensure};
 use egress_e2e::ui::{
-    axe_violations, element, tab_to, type_keys, wait_enabled, wait_path, wait_text, wait_true,
+    axe_violations, element, focused_id, tab_to, type_keys, wait_enabled, wait_path, wait_text,
+    wait_true,
 };
 use egress_e2e::{Browser, Server};
 use fantoccini::key::Key;
@@ -63,8 +64,29 @@ async fn create_edit_delete(client: &Client, server: &Server, browser: &Browser)
         client.find(Locator::Css("select.protocol")).await.is_ok(),
         "Protocol is not a <select>"
     );
+    // A new form opens at its name, with no red anywhere, only what Save needs.
+    wait_true(
+        client,
+        "return document.activeElement && document.activeElement.id === 'name';",
+        "the name taking the focus",
+    )
+    .await?;
+    let blockers = element(client, "#save-blockers").await?.text().await?;
+    ensure!(blockers.contains("Give it a name"), "{blockers}");
+    ensure!(
+        client.find_all(Locator::Css(".diagnostic.error")).await?.is_empty(),
+        "red before typing"
+    );
 
+    // Enter with an error left goes to the first field in error (the empty host).
     element(client, "#name").await?.send_keys("billing-db").await?;
+    element(client, "#name").await?.send_keys(&Key::Enter.to_string()).await?;
+    wait_true(
+        client,
+        &format!("return document.activeElement && document.activeElement.id === '{host_id}';"),
+        "the empty host taking the focus",
+    )
+    .await?;
     host.send_keys("11.22.33.44").await?;
     let messages = format!("#{host_id}-diagnostics");
     let text = wait_text(client, &messages, |t| t.contains("IP")).await?;
@@ -74,10 +96,27 @@ async fn create_edit_delete(client: &Client, server: &Server, browser: &Browser)
     ensure!(code.as_deref() == Some("ip-protocol"), "code was {code:?}");
     ensure!(host.attr("aria-invalid").await?.as_deref() == Some("true"));
     ensure!(is_disabled(client, "#save").await?, "Save is enabled with an error");
-    wait_text(client, "#save-blockers", |t| t.contains("1 error")).await?;
+    // Messages speak the form's words, not field paths.
+    ensure!(!text.contains("spec."), "a field path in the message: {text}");
+    ensure!(text.contains("Target 1 protocol"), "{text}");
+    let blockers = wait_text(client, "#save-blockers", |t| t.contains("1 error")).await?;
+    ensure!(blockers.contains("Target 1, host 1"), "{blockers}");
     browser.screenshot("form-ip-with-https").await?;
+    // The blocker links to its field.
+    element(client, "#name").await?.click().await?;
+    element(client, "#save-blockers a").await?.click().await?;
+    ensure!(focused_id(client).await? == host_id, "the blocker link did not focus the host");
 
-    element(client, "select.protocol").await?.select_by_value("TCP").await?;
+    // One click applies the fix the message offers.
+    let fix = element(client, &format!("{messages} button.fix")).await?;
+    ensure!(fix.text().await? == "Fix: use TCP", "{}", fix.text().await?);
+    fix.click().await?;
+    wait_true(
+        client,
+        "return document.querySelector('select.protocol').value === 'TCP';",
+        "the protocol becoming TCP",
+    )
+    .await?;
     retype(client, "input.port", "5432").await?;
     wait_text(client, &messages, str::is_empty).await?;
     ensure!(!is_disabled(client, "#save").await?, "Save stays disabled after the fix");
@@ -88,7 +127,13 @@ async fn create_edit_delete(client: &Client, server: &Server, browser: &Browser)
     element(client, "#save").await?.click().await?;
     wait_path(client, "/spaces/sandbox/egresspoints/billing-db").await?;
     wait_text(client, "#targets", |t| t.contains("11.22.33.44") && t.contains("5432")).await?;
-    // The next page says what happened, with a link.
+    // The new page's heading has the focus; the notice says what happened, with a link.
+    wait_true(
+        client,
+        "return document.activeElement && document.activeElement.id === 'ep-title';",
+        "the heading taking the focus",
+    )
+    .await?;
     wait_text(client, "#flash", |t| t.contains("Created EgressPoint billing-db.")).await?;
     element(client, "#flash-link").await?;
     browser.screenshot("egresspoint-view").await?;

@@ -23,7 +23,12 @@ pub fn guard_unsaved(dirty: Signal<bool>) {
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
             .and_then(|e| e.closest("a[href]").ok().flatten());
         let Some(anchor) = anchor else { return };
-        if anchor.has_attribute("data-discard") || anchor.get_attribute("target").is_some() {
+        // Cancel (the user's choice), new tabs and links within the page leave nothing.
+        let in_page = anchor.get_attribute("href").is_some_and(|h| h.starts_with('#'));
+        if in_page
+            || anchor.has_attribute("data-discard")
+            || anchor.get_attribute("target").is_some()
+        {
             return;
         }
         if !window().confirm_with_message(LEAVE_QUESTION).unwrap_or(true) {

@@ -7,7 +7,7 @@ mod leave_guard;
 mod notice;
 mod yaml_block;
 
-pub use diagnostic_list::{DiagnosticList, DiagnosticSummary};
+pub use diagnostic_list::{ApplyFix, DiagnosticList, DiagnosticSummary};
 pub use diff::LineDiff;
 pub use flash::{Flash, FlashBar, provide_flashes, use_flashes};
 pub use leave_guard::guard_unsaved;

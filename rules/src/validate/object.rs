@@ -1,7 +1,7 @@
 //! Rules about the object as a whole: `kind`, `name`, `namespace`, `source-ref`,
 //! `workload-missing`.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::model::{API_VERSION, EgressPoint, KIND, SUPPORTED_SOURCE_KINDS, WorkloadRef};
 use crate::names;
 
@@ -37,7 +37,7 @@ pub(super) fn check_name(ep: &EgressPoint, out: &mut Vec<Diagnostic>) {
             check_generate_name(ep.metadata.generate_name.as_deref().unwrap_or(""), out);
         }
         None | Some("") => out.push(
-            Diagnostic::error(Code::Name, "metadata.name", "metadata.name is required")
+            Diagnostic::error(Code::Name, "metadata.name", "the EgressPoint has no name")
                 .with_hint("name it after the target it allows, for example example-egress"),
         ),
         Some(name) => {
@@ -48,7 +48,12 @@ pub(super) fn check_name(ep: &EgressPoint, out: &mut Vec<Diagnostic>) {
                     format!("the name \"{name}\" {problem}"),
                 );
                 if let Some(suggestion) = names::suggest_subdomain(name) {
-                    diagnostic = diagnostic.with_hint(suggestion);
+                    let fix = Fix::set(
+                        format!("rename to {suggestion}"),
+                        "metadata.name",
+                        suggestion.clone(),
+                    );
+                    diagnostic = diagnostic.with_hint(suggestion).with_fix(fix);
                 }
                 out.push(diagnostic);
             }

@@ -45,7 +45,7 @@ pub(super) fn check_against(
                         other.egress_point()
                     ),
                 )
-                .with_hint(one_protocol_hint(entry.host, entry.port)),
+                .with_hint(one_protocol_hint(entry.host, entry.port, entry.protocol, other.protocol)),
             );
         } else if let Some(other) = duplicate {
             let whom = match other.applies_to() {

@@ -3,7 +3,7 @@
 //! `host-port-protocols`, `duplicate`, `server-first`, `scheme-port`, `tcp-covers`.
 
 use super::Entry;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::host::{self, HostKind};
 use crate::model::{EgressPoint, Protocol, Target};
 use crate::path;
@@ -60,6 +60,17 @@ pub(crate) fn check_targets<'a>(ep: &'a EgressPoint, out: &mut Vec<Diagnostic>) 
                     let mut diagnostic =
                         Diagnostic::error(Code::Host, path::host(i, j), problem.message);
                     diagnostic.hint = problem.hint;
+                    if let Some((bare, written_port)) = problem.replacement {
+                        let label = match written_port {
+                            Some(p) => format!("use {bare} and port {p}"),
+                            None => format!("use {bare}"),
+                        };
+                        let mut fix = Fix::set(label, path::host(i, j), bare);
+                        if let Some(p) = written_port {
+                            fix = fix.and_set(path::port_number(i), p);
+                        }
+                        diagnostic = diagnostic.with_fix(fix);
+                    }
                     out.push(diagnostic);
                     continue;
                 }
@@ -84,7 +95,8 @@ pub(crate) fn check_targets<'a>(ep: &'a EgressPoint, out: &mut Vec<Diagnostic>) 
                         path::host(i, j),
                         format!("{h} has uppercase letters: hosts match case-insensitively, so {lower} is the same host"),
                     )
-                    .with_hint(lower),
+                    .with_hint(lower.clone())
+                    .with_fix(Fix::set(format!("use {lower}"), path::host(i, j), lower)),
                 );
             }
             if let (HostKind::Ip(_), Some(p)) = (kind, protocol)
@@ -98,9 +110,11 @@ pub(crate) fn check_targets<'a>(ep: &'a EgressPoint, out: &mut Vec<Diagnostic>) 
                             "{h} is an IP address: IP hosts can only use protocol TCP, not {p}"
                         ),
                     )
-                    .with_hint(format!(
-                        "set {} to TCP, or use the host's DNS name with {p}",
-                        path::protocol(i)
+                    .with_hint(ip_protocol_hint(i, p, port))
+                    .with_fix(Fix::set(
+                        "use TCP",
+                        path::protocol(i),
+                        Protocol::Tcp.as_str(),
                     )),
                 );
             }
@@ -164,10 +178,11 @@ fn check_protocol(i: usize, target: &Target, out: &mut Vec<Diagnostic>) -> Optio
     } else if let Some(p) = Protocol::parse(&written.trim().to_ascii_uppercase()) {
         Diagnostic::error(
             Code::Protocol,
-            at,
+            at.clone(),
             format!("\"{written}\" is not a protocol: protocols are written exactly {supported}"),
         )
         .with_hint(p.as_str())
+        .with_fix(Fix::set(format!("use {p}"), at, p.as_str()))
     } else {
         let hint = match written.to_ascii_uppercase().as_str() {
             "UDP" => "UDP is not supported; for a TCP service use TCP".to_owned(),
@@ -196,26 +211,33 @@ fn check_port_protocol(i: usize, port: u16, protocol: Protocol, out: &mut Vec<Di
                 out.push(
                     Diagnostic::warning(
                         Code::ServerFirst,
-                        at,
+                        at.clone(),
                         format!(
                             "port {port} is {name}, where the server speaks first: a TLS rule blocks the connection before TLS is negotiated"
                         ),
                     )
-                    .with_hint("use TCP for server-first protocols, even when they support TLS"),
+                    .with_hint("use TCP for server-first protocols, even when they support TLS")
+                    .with_fix(Fix::set("use TCP", at, Protocol::Tcp.as_str())),
                 );
             }
         }
         Protocol::Http if port == 443 => out.push(
-            Diagnostic::warning(Code::SchemePort, at, "HTTP on port 443: 443 is the HTTPS port")
-                .with_hint("HTTPS"),
+            Diagnostic::warning(
+                Code::SchemePort,
+                at.clone(),
+                "HTTP on port 443: 443 is the HTTPS port",
+            )
+            .with_hint("HTTPS")
+            .with_fix(Fix::set("use HTTPS", at, Protocol::Https.as_str())),
         ),
         Protocol::Https if port == 80 => out.push(
             Diagnostic::warning(
                 Code::SchemePort,
-                at,
+                at.clone(),
                 "HTTPS on port 80: 80 is the plain HTTP port",
             )
-            .with_hint("HTTP, or port 443"),
+            .with_hint("HTTP, or port 443")
+            .with_fix(Fix::set("use HTTP", at, Protocol::Http.as_str())),
         ),
         Protocol::Tcp => out.push(Diagnostic::info(
             Code::TcpCovers,
@@ -260,7 +282,7 @@ pub(crate) fn check_within(entries: &[Entry<'_>], out: &mut Vec<Diagnostic>) {
                             entry.host, entry.port, first.protocol
                         ),
                     )
-                    .with_hint(one_protocol_hint(entry.host, entry.port))
+                    .with_hint(one_protocol_hint(entry.host, entry.port, entry.protocol, first.protocol))
                 });
             }
         }
@@ -285,9 +307,32 @@ pub(crate) fn check_within(entries: &[Entry<'_>], out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The fix for a host+port on two protocols.
-pub(super) fn one_protocol_hint(host: &str, port: u16) -> String {
-    format!(
-        "choose one protocol for {host}:{port}; TCP also permits HTTP, HTTPS and TLS if several are needed"
-    )
+/// The fix for a host+port on two protocols: this one is `mine`, the other `theirs`. TCP is
+/// offered only where it resolves the clash (when this one is TCP already, the other must
+/// change).
+pub(super) fn one_protocol_hint(host: &str, port: u16, mine: Protocol, theirs: Protocol) -> String {
+    if mine == Protocol::Tcp {
+        format!(
+            "choose one protocol for {host}:{port}: use {theirs} here as well, or make the other TCP (TCP also permits HTTP, HTTPS and TLS)"
+        )
+    } else {
+        format!(
+            "choose one protocol for {host}:{port}: use {theirs} here as well, or TCP in both places if several are needed (TCP also permits HTTP, HTTPS and TLS)"
+        )
+    }
+}
+
+/// The hint for an IP host with `protocol`: TCP, or a DNS name with that protocol unless
+/// the port speaks first (where a TLS rule would not work either).
+fn ip_protocol_hint(i: usize, protocol: Protocol, port: Option<u16>) -> String {
+    let server_first = port.and_then(|p| SERVER_FIRST_PORTS.iter().find(|(sp, _)| *sp == p));
+    match (protocol, server_first) {
+        (Protocol::Tls, Some((port, name))) => format!(
+            "set {} to TCP: port {port} is {name}, where the server speaks first, so TLS would not work with a DNS name either",
+            path::protocol(i)
+        ),
+        _ => {
+            format!("set {} to TCP, or use the host's DNS name with {protocol}", path::protocol(i))
+        }
+    }
 }

@@ -11,14 +11,14 @@ mod targets;
 mod yaml_panel;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
-use crate::components::{DiagnosticList, FeedBadge, Phase, guard_unsaved};
+use crate::components::{ApplyFix, DiagnosticList, FeedBadge, Phase, guard_unsaved};
 use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, supported};
 use egress_rules::{SpaceContext, WorkloadRef, check_value, has_errors};
 use import::ImportTarget;
 use leptos::prelude::*;
 use save::{Conflict, SaveBar};
 use state::{FieldKey, FormState};
-use targets::{Messages, Targets, shown};
+use targets::{Messages, Targets, focus_later, shown};
 use yaml_panel::YamlPanel;
 
 /// The create form.
@@ -148,6 +148,18 @@ fn EgressPointForm(
     });
     let placed = Messages::new();
     Effect::new(move |_| placed.publish(checked.with(|d| form.place(d))));
+    // "Fix: …" buttons beside the messages set the inputs their fix names.
+    provide_context(ApplyFix(Callback::new(move |fix: egress_rules::Fix| form.apply(&fix))));
+    // A new form starts at its first field; an edit (whose name cannot change) at the first
+    // host.
+    if editing.is_none() {
+        focus_later(FieldKey::Name);
+    } else if let Some(first) = form
+        .targets
+        .with_untracked(|rows| rows.first().map(|r| r.hosts.with_untracked(|h| h[0].id)))
+    {
+        focus_later(FieldKey::Host(first));
+    }
     // The preview follows typing after a short pause: rebuilding and laying out the YAML of
     // a 200-target form on every keystroke would delay the field's own message.
     let preview_text = RwSignal::new(object.with_untracked(egress_rules::yaml::to_yaml));
@@ -203,7 +215,20 @@ fn EgressPointForm(
                     <FeedBadge status=feed.status />
                 </div>
                 <p class="lede">"Every keystroke is checked with the rules the platform applies, against this Space's current EgressPoints."</p>
-                <form class="ep-form" id="egresspoint-form" novalidate on:submit=|ev| ev.prevent_default()>
+                <form class="ep-form" id="egresspoint-form" novalidate on:submit=|ev| ev.prevent_default()
+                    on:keydown=move |ev| {
+                        // Enter in a field with errors left: show them all and go to the first
+                        // (Save is disabled, so the browser would do nothing at all).
+                        let in_input = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()).is_some();
+                        if ev.key() == "Enter" && in_input {
+                            let first = checked.with_untracked(|d| d.iter().find(|d| d.is_error()).map(|d| d.path.clone()));
+                            if let Some(path) = first {
+                                ev.prevent_default();
+                                submitted.set(true);
+                                focus_later(form.key_for(&path));
+                            }
+                        }
+                    }>
                     <NameField form placed submitted editing=editing.is_some() />
                     <SourceRefField form placed choices />
                     <Targets form placed submitted />

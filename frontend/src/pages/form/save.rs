@@ -6,6 +6,7 @@
 
 use super::model::comparable;
 use super::state::FormState;
+use super::targets::focus_later;
 use crate::api::{self, Problem, SpaceFeed, StoredEgressPoint};
 use crate::components::{Flash, LineDiff, Loading, ProblemNotice, use_flashes};
 use crate::pages::egress_point_href;
@@ -187,16 +188,34 @@ pub fn SaveBar(
         <div class="save-bar">
             {move || {
                 let errors = errors.get();
-                (!errors.is_empty()).then(|| view! {
+                if errors.is_empty() {
+                    return None;
+                }
+                // Nothing typed yet: no red, just what Save needs.
+                if !dirty.get() && !submitted.get() {
+                    return Some(view! {
+                        <p class="muted" id="save-blockers" role="status">"Give it a name and at least one host to save it."</p>
+                    }.into_any());
+                }
+                let count = errors.len();
+                Some(view! {
                     <div class="blockers" id="save-blockers" role="status">
-                        <strong>{format!("Save is disabled: {} error(s) to fix.", errors.len())}</strong>
+                        <strong>{format!("Save is disabled: {count} error{} to fix.", if count == 1 { "" } else { "s" })}</strong>
                         <ul>
-                            {errors.into_iter().take(8).map(|d| view! {
-                                <li><span class="mono">{if d.path.is_empty() { "(object)".to_owned() } else { d.path.clone() }}</span> ": " {d.message}</li>
+                            {errors.into_iter().take(8).map(|d| {
+                                let key = form.key_for(&d.path);
+                                let label = if d.path.is_empty() { "The EgressPoint".to_owned() } else { Field::label(&d.path) };
+                                view! {
+                                    <li title=d.path.clone()>
+                                        <a href=format!("#{}", key.focus_id())
+                                            on:click=move |ev| { ev.prevent_default(); focus_later(key); }>{label}</a>
+                                        ": " {Field::in_form_words(&d.message)}
+                                    </li>
+                                }
                             }).collect_view()}
                         </ul>
                     </div>
-                })
+                }.into_any())
             }}
             <div class="actions">
                 <button type="submit" class="primary" id="save"

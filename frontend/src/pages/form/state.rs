@@ -3,7 +3,7 @@
 
 use super::model::TargetInput;
 use egress_rules::path::Field;
-use egress_rules::{Diagnostic, EgressPoint, Protocol, WorkloadRef};
+use egress_rules::{Diagnostic, EgressPoint, Fix, Protocol, WorkloadRef};
 use leptos::prelude::*;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -52,10 +52,35 @@ impl FieldKey {
         }
     }
 
+    /// What takes the focus to show this field: its input, or for a target, the targets or
+    /// the object, the element around its messages.
+    pub fn focus_id(self) -> String {
+        match self {
+            FieldKey::Object => self.messages_id(),
+            other => other.input_id(),
+        }
+    }
+
     /// The DOM id of the field's message list (what `aria-describedby` names).
     pub fn messages_id(self) -> String {
         format!("{}-diagnostics", self.input_id())
     }
+}
+
+/// Where `path` is shown, given each row's id and its hosts' ids.
+fn key_in(layout: &[(u64, Vec<u64>)], path: &str) -> FieldKey {
+    let row = |i: usize| layout.get(i);
+    let key = match Field::of(path) {
+        Field::Name => Some(FieldKey::Name),
+        Field::SourceRef => Some(FieldKey::SourceRef),
+        Field::Targets => Some(FieldKey::Targets),
+        Field::Target(i) => row(i).map(|t| FieldKey::Target(t.0)),
+        Field::Host(i, j) => row(i).and_then(|t| t.1.get(j)).map(|h| FieldKey::Host(*h)),
+        Field::Port(i) => row(i).map(|t| FieldKey::Port(t.0)),
+        Field::Protocol(i) => row(i).map(|t| FieldKey::Protocol(t.0)),
+        Field::Object => None,
+    };
+    key.unwrap_or(FieldKey::Object)
 }
 
 /// One host input.
@@ -293,26 +318,50 @@ impl FormState {
     /// Diagnostics by the form field they are shown beside, for the rows and hosts as they
     /// are now; what has no field of its own goes to [`FieldKey::Object`].
     pub fn place(&self, diagnostics: &[Diagnostic]) -> HashMap<FieldKey, Vec<Diagnostic>> {
-        let layout: Vec<(u64, Vec<u64>)> = self.targets.with_untracked(|rows| {
+        let layout = self.layout();
+        let mut out: HashMap<FieldKey, Vec<Diagnostic>> = HashMap::new();
+        for d in diagnostics {
+            out.entry(key_in(&layout, &d.path)).or_default().push(d.clone());
+        }
+        out
+    }
+
+    /// The form field a field path is about, for the rows as they are now.
+    pub fn key_for(&self, path: &str) -> FieldKey {
+        key_in(&self.layout(), path)
+    }
+
+    /// Each row's id with its hosts' ids.
+    fn layout(&self) -> Vec<(u64, Vec<u64>)> {
+        self.targets.with_untracked(|rows| {
             rows.iter()
                 .map(|r| (r.id, r.hosts.with_untracked(|h| h.iter().map(|x| x.id).collect())))
                 .collect()
-        });
-        let mut out: HashMap<FieldKey, Vec<Diagnostic>> = HashMap::new();
-        for d in diagnostics {
-            let row = |i: usize| layout.get(i);
-            let key = match Field::of(&d.path) {
-                Field::Name => Some(FieldKey::Name),
-                Field::SourceRef => Some(FieldKey::SourceRef),
-                Field::Targets => Some(FieldKey::Targets),
-                Field::Target(i) => row(i).map(|t| FieldKey::Target(t.0)),
-                Field::Host(i, j) => row(i).and_then(|t| t.1.get(j)).map(|h| FieldKey::Host(*h)),
-                Field::Port(i) => row(i).map(|t| FieldKey::Port(t.0)),
-                Field::Protocol(i) => row(i).map(|t| FieldKey::Protocol(t.0)),
-                Field::Object => None,
+        })
+    }
+
+    /// Sets the inputs a fix names (a field the form has no input for is left alone; the
+    /// rules re-check as for any typing).
+    pub fn apply(&self, fix: &Fix) {
+        let rows = self.targets.get_untracked();
+        for edit in &fix.edits {
+            let text = match &edit.value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
             };
-            out.entry(key.unwrap_or(FieldKey::Object)).or_default().push(d.clone());
+            match Field::of(&edit.path) {
+                Field::Name => self.name.set(text),
+                Field::Host(i, j) => {
+                    if let Some(host) =
+                        rows.get(i).and_then(|r| r.hosts.get_untracked().get(j).copied())
+                    {
+                        host.value.set(text);
+                    }
+                }
+                Field::Port(i) => rows.get(i).iter().for_each(|r| r.port.set(text.clone())),
+                Field::Protocol(i) => rows.get(i).iter().for_each(|r| r.protocol.set(text.clone())),
+                _ => {}
+            }
         }
-        out
     }
 }

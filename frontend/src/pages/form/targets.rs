@@ -67,7 +67,7 @@ pub fn shown(all: Signal<Vec<Diagnostic>>, visited: Signal<bool>) -> Signal<Vec<
 
 /// Moves the keyboard focus to an element once it is rendered.
 pub fn focus_later(key: FieldKey) {
-    let id = key.input_id();
+    let id = key.focus_id();
     request_animation_frame(move || {
         use wasm_bindgen::JsCast;
         if let Some(el) = document()
@@ -90,7 +90,7 @@ pub fn Targets(form: FormState, placed: Messages, submitted: RwSignal<bool>) -> 
     let add = move |_| focus_later(FieldKey::Host(form.add_target()));
     let all = placed.of(FieldKey::Targets);
     view! {
-        <fieldset class="targets">
+        <fieldset class="targets" id=FieldKey::Targets.input_id() tabindex="-1">
             <legend>"Targets"</legend>
             <p class="muted">"Each target is hosts reachable on one port with one protocol."</p>
             <DiagnosticList id="targets-diagnostics" items=all />
@@ -132,7 +132,7 @@ fn TargetRowView(
     let target_all = placed.of(FieldKey::Target(row.id));
     let (port_id, protocol_id) = (port_key.input_id(), protocol_key.input_id());
     view! {
-        <fieldset class="target" data-target=move || index().to_string()>
+        <fieldset class="target" id=FieldKey::Target(row.id).input_id() tabindex="-1" data-target=move || index().to_string()>
             <legend>{move || format!("Target {}", number())}</legend>
             <DiagnosticList id=FieldKey::Target(row.id).messages_id() items=target_all />
             <div class="hosts">
@@ -150,7 +150,6 @@ fn TargetRowView(
                         prop:value=move || row.port.get()
                         on:input=move |ev| row.port.set(event_target_value(&ev))
                         on:blur=move |_| port_visited.set(true) />
-                    <DiagnosticList id=port_key.messages_id() items=port_shown />
                 </div>
                 <div class="field protocol">
                     <label for=protocol_id.clone()>"Protocol"</label>
@@ -160,9 +159,11 @@ fn TargetRowView(
                         on:change=move |ev| row.protocol.set(event_target_value(&ev))>
                         {Protocol::ALL.map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                     </select>
-                    <DiagnosticList id=protocol_key.messages_id() items=protocol_all />
                 </div>
             </div>
+            // Below the row, across its width: a message must not squeeze the inputs.
+            <DiagnosticList id=port_key.messages_id() items=port_shown />
+            <DiagnosticList id=protocol_key.messages_id() items=protocol_all />
             <button type="button" class="link danger" disabled=move || { count() <= 1 } on:click=remove
                 aria-label=move || format!("Remove target {}", number())>"Remove target"</button>
         </fieldset>
@@ -180,7 +181,7 @@ fn HostField(
 ) -> impl IntoView {
     let j = move || host_positions.with(|p| p.get(&host.id).copied().unwrap_or_default());
     let key = FieldKey::Host(host.id);
-    let id = key.input_id();
+    let id = key.focus_id();
     let visited = RwSignal::new(false);
     let all = placed.of(key);
     let items = shown(
