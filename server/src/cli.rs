@@ -152,6 +152,12 @@ pub struct LintArgs {
     /// the wrong folder). Without it, lint only says so on stderr and exits 0.
     #[arg(long)]
     pub require_egresspoints: bool,
+    /// Apply the mechanical fixes the rules offer (a host written as a URL, a protocol
+    /// spelled `https`, TLS on a server-first port…) to the files in place, changing only
+    /// those values (comments, layout and quoting kept), and report each change; then check
+    /// again and report what is left. Not for standard input.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 /// `--format`.

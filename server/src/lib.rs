@@ -41,6 +41,17 @@ pub enum Error {
     /// The embedded Space API could not start.
     #[error("{0}")]
     SpaceApi(#[from] egress_apiserver::Error),
+    /// The command line asks for something that cannot be done.
+    #[error("{0}")]
+    Usage(String),
+    /// A file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// Serving stopped with an I/O error.
     #[error("server error: {0}")]
     Serve(#[from] std::io::Error),

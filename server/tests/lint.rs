@@ -264,3 +264,46 @@ fn input_without_egress_points_is_said_and_fails_only_when_required() {
     let output = lint(&["--require-egresspoints", "-"], Some(text));
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[test]
+fn fix_changes_only_the_values_and_reports_each_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "# Payment egress, reviewed by the platform team.\n{EP}metadata:\n  name: Payments_API   # renamed later\nspec:\n  targets:\n  - hosts: [\"https://api.stripe.com/v1\", API.example.com]  # two hosts\n    port: {{number: 443, protocol: https}}\n---\napiVersion: v1\nkind: List\nitems:\n- {{EP_INLINE}}\n  metadata: {{name: db}}\n  spec:\n    targets:\n    - hosts: ['10.1.2.3']\n      port:\n        number: 5432\n        protocol: TLS   # TLS, they said\n"
+    )
+    .replace("{EP_INLINE}", "apiVersion: networking.tanzu.vmware.com/v1alpha1\n  kind: EgressPoint");
+    let file = write(&dir, "egress.yaml", &text);
+    let output = lint(&["--fix", &file], None);
+    let report = stdout(&output);
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    let expected = text
+        .replace("name: Payments_API", "name: payments-api")
+        .replace("\"https://api.stripe.com/v1\"", "\"api.stripe.com\"")
+        .replace("API.example.com]", "api.example.com]")
+        .replace("protocol: https}", "protocol: HTTPS}")
+        .replace("protocol: TLS   #", "protocol: TCP   #");
+    assert_eq!(fixed, expected, "{report}");
+    for line in [
+        "fixed [name]",
+        "fixed [host]",
+        "fixed [host-case]",
+        "fixed [protocol]",
+        "fixed [ip-protocol]",
+    ] {
+        assert!(report.contains(line), "{line} missing:\n{report}");
+    }
+    assert!(report.contains("lint --fix: 1 file(s) changed"), "{report}");
+    // What is left is reported as usual: no errors, so exit 0.
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    // A second run has nothing to fix.
+    let again = lint(&["--fix", &file], None);
+    assert!(stdout(&again).contains("lint --fix: 0 file(s) changed"), "{}", stdout(&again));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
+}
+
+#[test]
+fn fix_refuses_standard_input() {
+    let output = lint(&["--fix", "-"], Some(EP));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read standard input"));
+}

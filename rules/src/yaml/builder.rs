@@ -147,7 +147,7 @@ impl Builder {
                                 if !map.contains_key(&key) {
                                     lines.insert(
                                         key.as_str().into(),
-                                        Lines { line, children: None },
+                                        Lines { line, ..Lines::default() },
                                     );
                                     map.insert(key, value);
                                 }
@@ -160,7 +160,11 @@ impl Builder {
                     }
                 };
                 self.remember(frame.anchor, &value, frame.size)?;
-                let lines = Lines { line: frame.line, children: Some(Box::new(children)) };
+                let lines = Lines {
+                    line: frame.line,
+                    children: Some(Box::new(children)),
+                    ..Lines::default()
+                };
                 self.insert(value, lines, frame.size)?;
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -184,7 +188,10 @@ impl Builder {
                     resolved.value
                 };
                 self.remember(anchor, &value, size)?;
-                self.insert(value, Lines { line, children: None }, size)?;
+                let column = u16::try_from(mark.col() + 1).unwrap_or(0);
+                let down = u16::try_from(line_of(mark).saturating_sub(line)).unwrap_or(0);
+                let column = if line_of(mark) < line { 0 } else { column };
+                self.insert(value, Lines { line, column, down, children: None }, size)?;
             }
             Event::Alias(anchor) => {
                 let size = self.anchors.get(&anchor).ok_or("alias to an unknown anchor")?.1;
@@ -202,7 +209,7 @@ impl Builder {
                 let value = value.clone();
                 let line = self.start_node(mark)?;
                 self.count_nodes(size.nodes)?;
-                self.insert(value, Lines { line, children: None }, size)?;
+                self.insert(value, Lines { line, ..Lines::default() }, size)?;
             }
             // Stream start and end, and events only asked for by options left off.
             _ => {}

@@ -2,6 +2,7 @@
 //! field (for compiler-style lint output), and values written back as kubectl writes them.
 
 mod builder;
+pub mod edit;
 mod resolve;
 #[cfg(test)]
 mod tests;
@@ -68,6 +69,21 @@ impl YamlDocument {
     /// The line of `path` (`spec.targets[0].hosts[1]`), or of the nearest enclosing field
     /// that is written in the document.
     pub fn line_of(&self, path: &str) -> usize {
+        self.node(path, false).map_or(1, |n| n.line as usize)
+    }
+
+    /// Where the scalar at exactly `path` starts in the text: 1-based line and character
+    /// column, when the path names a scalar written in the document (not an alias, not a
+    /// collection).
+    pub fn scalar_at(&self, path: &str) -> Option<(usize, usize)> {
+        let node = self.node(path, true)?;
+        (node.children.is_none() && node.column > 0)
+            .then(|| (node.line as usize + usize::from(node.down), usize::from(node.column)))
+    }
+
+    /// The node at `path`; with `exact`, none unless every step is found (otherwise the
+    /// nearest enclosing one).
+    fn node(&self, path: &str, exact: bool) -> Option<&Lines> {
         let mut at = &self.lines;
         for segment in path::segments(path) {
             let next = match (at.children.as_deref(), segment) {
@@ -80,10 +96,11 @@ impl YamlDocument {
             };
             match next {
                 Some(next) => at = next,
+                None if exact => return None,
                 None => break,
             }
         }
-        at.line as usize
+        Some(at)
     }
 }
 
@@ -92,7 +109,12 @@ impl YamlDocument {
 /// path per node was quadratic in key length).
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Lines {
+    /// The line of the node (of its key, in a mapping).
     line: u32,
+    /// For a scalar written in the text: its 1-based character column (0: none or past
+    /// 65,535), and how many lines below `line` it starts (a value under its key).
+    column: u16,
+    down: u16,
     children: Option<Box<Children>>,
 }
 
@@ -169,7 +191,7 @@ pub fn parse_one(text: &str) -> Result<YamlDocument, SyntaxError> {
             line: 1,
             value: Value::Null,
             notes: Vec::new(),
-            lines: Lines { line: 1, children: None },
+            lines: Lines { line: 1, ..Lines::default() },
         }),
         1 => Ok(documents.remove(0)),
         n => Err(SyntaxError {

@@ -4,8 +4,8 @@
 use egress_rules::manifests::egress_points_in;
 use egress_rules::yaml::{YamlDocument, parse_stream};
 use egress_rules::{
-    Code, Decoded, Diagnostic, Severity, SpaceContext, SpaceIndex, check_decoded, decode,
-    defined_twice, manifest_diagnostics,
+    Code, Decoded, Diagnostic, Edit, Fix, Severity, SpaceContext, SpaceIndex, check_decoded,
+    decode, defined_twice, manifest_diagnostics,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -46,6 +46,9 @@ pub struct Finding {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// The fix as data, with paths inside the document (what `--fix` applies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
 }
 
 /// The result of linting some inputs.
@@ -142,6 +145,7 @@ pub fn lint_inputs(inputs: &[Input], default_namespace: &str) -> Linted {
                             error.message, error.column
                         ),
                         hint: Some("the rest of this file was not checked".into()),
+                        fix: None,
                     });
                 }
                 streams.push((input.name.as_str(), documents));
@@ -158,6 +162,7 @@ pub fn lint_inputs(inputs: &[Input], default_namespace: &str) -> Linted {
                 code: Code::Syntax,
                 message: "the file is not UTF-8 text".into(),
                 hint: Some("save it as UTF-8".into()),
+                fix: None,
             }),
         }
     }
@@ -220,13 +225,7 @@ pub fn lint_inputs(inputs: &[Input], default_namespace: &str) -> Linted {
 }
 
 fn finding(found: &Found<'_>, namespace: &str, d: Diagnostic) -> Finding {
-    let full_path = if found.prefix.is_empty() {
-        d.path.clone()
-    } else if d.path.is_empty() {
-        found.prefix.clone()
-    } else {
-        format!("{}.{}", found.prefix, d.path)
-    };
+    let full_path = within(&found.prefix, &d.path);
     Finding {
         file: found.file.to_owned(),
         document: found.document.index + 1,
@@ -245,5 +244,24 @@ fn finding(found: &Found<'_>, namespace: &str, d: Diagnostic) -> Finding {
         code: d.code,
         message: d.message,
         hint: d.hint,
+        fix: d.fix.map(|fix| Fix {
+            edits: fix
+                .edits
+                .into_iter()
+                .map(|e| Edit { path: within(&found.prefix, &e.path), value: e.value })
+                .collect(),
+            label: fix.label,
+        }),
+    }
+}
+
+/// `path` of an object found at `prefix` of its document (`items[2]`), as a path in the
+/// document.
+fn within(prefix: &str, path: &str) -> String {
+    match (prefix.is_empty(), path.is_empty()) {
+        (true, _) => path.to_owned(),
+        (false, true) => prefix.to_owned(),
+        (false, false) if path.starts_with('[') => format!("{prefix}{path}"),
+        (false, false) => format!("{prefix}.{path}"),
     }
 }

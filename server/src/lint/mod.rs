@@ -2,10 +2,11 @@
 //! applied, with the same `egress-rules` functions the UI and the API use.
 
 mod collect;
+mod fix;
 mod report;
 
 use collect::plural;
-pub use collect::{Finding, Input, lint_inputs};
+pub use collect::{Finding, Input, Linted, lint_inputs};
 
 use crate::cli::{Format, LintArgs};
 use crate::{Error, Result};
@@ -22,7 +23,25 @@ pub fn run(args: &LintArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) -> u8 
             return 2;
         }
     };
-    let linted = lint_inputs(&inputs, &args.namespace);
+    let mut linted = lint_inputs(&inputs, &args.namespace);
+    if args.fix {
+        match fix::apply(&inputs, &linted, stdout) {
+            Ok(()) => {}
+            Err(e) => {
+                eprintln!("egress-console lint: {e}");
+                return 2;
+            }
+        }
+        // What is left, read from the files as they are now.
+        let inputs = match read_inputs(args, stdin) {
+            Ok(inputs) => inputs,
+            Err(e) => {
+                eprintln!("egress-console lint: {e}");
+                return 2;
+            }
+        };
+        linted = lint_inputs(&inputs, &args.namespace);
+    }
     let min = Severity::from(args.min_severity);
     let shown: Vec<&Finding> = linted.findings.iter().filter(|f| f.severity >= min).collect();
     let written = match args.format {
@@ -46,6 +65,11 @@ pub fn run(args: &LintArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) -> u8 
 }
 
 fn read_inputs(args: &LintArgs, stdin: &mut dyn Read) -> Result<Vec<Input>> {
+    if args.fix && args.files.iter().any(|f| f.as_os_str() == "-") {
+        return Err(Error::Usage(
+            "--fix changes files in place: it cannot read standard input".into(),
+        ));
+    }
     let mut inputs = Vec::with_capacity(args.files.len());
     let mut stdin_used = false;
     for path in &args.files {
