@@ -90,11 +90,12 @@ pub fn reachability<'a>(
 }
 
 impl AppliesTo {
-    /// A short label for tables: "Space" or `Deployment.apps/my-app`.
+    /// How the UI says it, everywhere: "Every workload", or the workload's label
+    /// ("checkout (Deployment)").
     pub fn label(&self) -> String {
         match self {
-            AppliesTo::Space => "Space".to_owned(),
-            AppliesTo::Workload(w) => w.to_string(),
+            AppliesTo::Space => "Every workload".to_owned(),
+            AppliesTo::Workload(w) => w.label(),
         }
     }
 }

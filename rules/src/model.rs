@@ -271,6 +271,13 @@ impl WorkloadRef {
     }
 }
 
+impl WorkloadRef {
+    /// How the UI writes a workload, everywhere: "checkout (Deployment)".
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name, self.kind)
+    }
+}
+
 impl fmt::Display for WorkloadRef {
     /// `Deployment.apps/my-app`, as kubectl names objects.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -311,7 +318,7 @@ impl AppliesTo {
 impl fmt::Display for AppliesTo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AppliesTo::Space => f.write_str("the whole Space"),
+            AppliesTo::Space => f.write_str("every workload"),
             AppliesTo::Workload(w) => w.fmt(f),
         }
     }

@@ -46,7 +46,7 @@ fn a_rule_already_allowed_for_the_whole_space_is_a_duplicate_naming_the_egress_p
     );
     let d = only(&check(&ep, &[existing]), Code::Duplicate);
     assert_eq!(d.severity, Severity::Warning);
-    assert!(d.message.contains("\"shared\" (for the whole Space)"), "{}", d.message);
+    assert!(d.message.contains("\"shared\" (for every workload)"), "{}", d.message);
 }
 
 #[test]

@@ -386,11 +386,12 @@ async fn audit_pages(
     let pages = [
         ("/", "#spaces", "page-spaces"),
         ("/spaces/storefront", "#rules tbody tr", "page-rules"),
+        ("/spaces/storefront/egresspoints", "#egresspoints tbody tr", "page-egresspoints"),
         ("/spaces/storefront/egresspoints/new", "input.host", "page-create"),
         ("/spaces/storefront/egresspoints/payment-gateway", "#targets", "page-egresspoint"),
         ("/spaces/storefront/egresspoints/payment-gateway/edit", "input.host", "page-edit"),
         ("/spaces/storefront/workloads/Deployment/checkout", "#effective-egress", "page-workload"),
-        ("/spaces/no-such-space", ".notice.error", "page-unknown-space"),
+        ("/spaces/no-such-space", "#unknown-space", "page-unknown-space"),
         ("/no/such/page", "main h1", "page-not-found"),
     ];
     let mut problems = Vec::new();
@@ -400,6 +401,16 @@ async fn audit_pages(
         browser.screenshot(&format!("{shot}{suffix}")).await?;
         for violation in axe_violations(client).await? {
             problems.push(format!("{path}: {violation}"));
+        }
+        // Nothing is wider than the window (on a phone: tables become cards).
+        let widths = client
+            .execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
+            .await?;
+        if widths[0].as_u64() > widths[1].as_u64() {
+            problems.push(format!(
+                "{path}: the page is {} px wide in a {} px window",
+                widths[0], widths[1]
+            ));
         }
     }
     Ok(problems)
@@ -433,6 +444,59 @@ async fn every_page_accessible(client: &Client, server: &Server, browser: &Brows
     element(client, "#reach-ask").await?.click().await?;
     wait_text(client, "#reach-answer", |t| t.starts_with("No")).await?;
     browser.screenshot("page-workload-answer").await?;
+    // A port that is not one is said here, and nothing is sent.
+    retype(client, "#reach-port", "99999").await?;
+    wait_text(client, "#reach-port-problem", |t| t.contains("1 to 65535")).await?;
+    ensure!(is_disabled(client, "#reach-ask").await?, "Check is enabled with port 99999");
+    retype(client, "#reach-port", "8443").await?;
+    element(client, "#reach-ask").await?.click().await?;
+    wait_text(client, "#reach-answer", |t| t.contains("example.org:8443")).await?;
+    // "No" leads to the create form, prefilled with what was asked.
+    element(client, "#reach-create").await?.click().await?;
+    wait_path(client, "/spaces/storefront/egresspoints/new").await?;
+    let host = element(client, "input.host").await?.prop("value").await?;
+    let port = element(client, "input.port").await?.prop("value").await?;
+    ensure!(
+        host.as_deref() == Some("example.org") && port.as_deref() == Some("8443"),
+        "{host:?} {port:?}"
+    );
+    wait_true(
+        client,
+        "return document.querySelector('#source-ref').value === 'Deployment/checkout';",
+        "the workload being chosen",
+    )
+    .await?;
+
+    // The rules table keeps its filter and sort in the address: a reload shows the same.
+    client.goto(&format!("{}/spaces/storefront", server.url)).await?;
+    element(client, "#rules tbody tr").await?;
+    element(client, "#filter-text").await?.send_keys("stripe").await?;
+    element(client, "#filter-protocol").await?.select_by_value("HTTPS").await?;
+    wait_true(client, "return location.search.includes('q=stripe') && location.search.includes('protocol=HTTPS');", "the filter in the address").await?;
+    client.refresh().await?;
+    let kept = element(client, "#filter-text").await?.prop("value").await?;
+    ensure!(kept.as_deref() == Some("stripe"), "{kept:?}");
+    let rows = wait_text(client, "#rules tbody", |t| t.contains("api.stripe.com")).await?;
+    ensure!(!rows.contains("api.github.com"), "the filter was not applied after reload: {rows}");
+    // Each row has Edit and Delete; Delete opens the EgressPoint's confirmation at once.
+    element(client, "#rules tbody tr .row-actions a.danger").await?.click().await?;
+    wait_path(client, "/spaces/storefront/egresspoints/payment-gateway").await?;
+    wait_true(
+        client,
+        "return document.querySelector('#delete-dialog').open === true;",
+        "the delete dialog opening",
+    )
+    .await?;
+    element(client, "#delete-cancel").await?.click().await?;
+
+    // An unknown Space says so in words, with the way back, and no spinner or picker.
+    client.goto(&format!("{}/spaces/no-such-space", server.url)).await?;
+    let notice = element(client, "#unknown-space").await?.text().await?;
+    ensure!(notice.contains("There is no Space") && !notice.contains("/api/v1"), "{notice}");
+    ensure!(
+        client.find_all(Locator::Css(".spinner, #workload-picker")).await?.is_empty(),
+        "a spinner or the picker is left"
+    );
 
     // Any workload can be chosen, also one no EgressPoint names: it has the Space-wide rules.
     client.goto(&format!("{}/spaces/storefront", server.url)).await?;
@@ -458,6 +522,24 @@ async fn dark_pages_accessible(client: &Client, server: &Server, browser: &Brows
     let problems = audit_pages(client, server, browser, "-dark").await?;
     ensure!(problems.is_empty(), "axe-core found, in the dark theme:\n{}", problems.join("\n"));
     Ok(())
+}
+
+async fn phone_pages_fit(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
+    client.set_window_size(390, 844).await?;
+    client.goto(&server.url).await?;
+    let width = client.execute("return window.innerWidth;", vec![]).await?;
+    ensure!(
+        width.as_u64().is_some_and(|w| w <= 420),
+        "the window is {width} px wide, not a phone's"
+    );
+    let problems = audit_pages(client, server, browser, "-phone").await?;
+    ensure!(problems.is_empty(), "on a 390 px phone:\n{}", problems.join("\n"));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_fits_a_390_px_phone() -> Result<()> {
+    in_browser!(phone_pages_fit)
 }
 
 #[tokio::test(flavor = "multi_thread")]

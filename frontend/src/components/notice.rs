@@ -66,6 +66,24 @@ pub fn ProblemNotice(
     problem: Problem,
 ) -> impl IntoView {
     let status = (problem.status != 0).then(|| format!(" (HTTP {})", problem.status));
+    // A Space that is not there: said in words, with the way to the ones that are (the
+    // API's own text points API clients at GET /api/v1/spaces).
+    if problem.status == 404 && problem.title == "Unknown Space" {
+        let said = problem.detail.split(';').next().unwrap_or_default().to_owned();
+        let said = if said.is_empty() { "There is no such Space".to_owned() } else { said };
+        let mut said = said;
+        if let Some(first) = said.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        return view! {
+            <div class="notice error" role="alert" id="unknown-space">
+                <strong>{format!("{said}.")}</strong>
+                <p>"It may have been removed, or the link is mistyped."</p>
+                <p><leptos_router::components::A href="/">"See the Spaces you can reach"</leptos_router::components::A></p>
+            </div>
+        }
+        .into_any();
+    }
     view! {
         <div class="notice error" role="alert">
             <strong>{problem.title.clone()} {status}</strong>
@@ -73,6 +91,7 @@ pub fn ProblemNotice(
             <p class="advice">{problem.advice()}</p>
         </div>
     }
+    .into_any()
 }
 
 /// The live-update state of a Space, as a small badge.

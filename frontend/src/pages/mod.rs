@@ -2,12 +2,14 @@
 
 mod egress_point;
 mod form;
+mod space_egresspoints;
 mod space_rules;
 mod spaces;
 mod workload;
 
 pub use egress_point::EgressPointPage;
 pub use form::{CreatePage, EditPage};
+pub use space_egresspoints::SpaceEgressPointsPage;
 pub use space_rules::SpaceRulesPage;
 pub use spaces::SpacesPage;
 pub use workload::{WorkloadPage, WorkloadPicker};
@@ -86,6 +88,28 @@ pub fn Breadcrumbs(
                 {middle.map(|(label, href)| view! { <li><A href=href>{label}</A></li> })}
                 <li aria-current="page">{here}</li>
             </ol>
+        </nav>
+    }
+}
+
+/// The two views of a Space: its rules, and its EgressPoints.
+#[component]
+pub fn SpaceTabs(
+    /// The Space.
+    #[prop(into)]
+    space: String,
+    /// "rules" or "egresspoints".
+    current: &'static str,
+) -> impl IntoView {
+    let base = format!("/spaces/{}", api::escape(&space));
+    let tab = move |href: String, key: &'static str, label: &'static str| {
+        let here = (current == key).then_some("page");
+        view! { <A href=href attr:class="tab" attr:aria-current=here>{label}</A> }
+    };
+    view! {
+        <nav class="tabs" aria-label="Views of the Space">
+            {tab(base.clone(), "rules", "Rules")}
+            {tab(format!("{base}/egresspoints"), "egresspoints", "EgressPoints")}
         </nav>
     }
 }

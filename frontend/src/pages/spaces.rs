@@ -35,7 +35,7 @@ pub fn SpacesPage() -> impl IntoView {
 #[component]
 fn SpaceTable(spaces: Vec<SpaceInfo>) -> impl IntoView {
     view! {
-        <table class="data" id="spaces">
+        <table class="data cards" id="spaces">
             <caption class="visually-hidden">"Spaces"</caption>
             <thead>
                 <tr>
@@ -86,10 +86,10 @@ fn SpaceRow(space: SpaceInfo) -> impl IntoView {
     view! {
         <tr>
             <th scope="row"><A href=href>{space.name.clone()}</A></th>
-            <td>{space.source.as_str()} " · " <span class="muted">{space.namespace.clone()}</span></td>
-            <td class="num">{count(|c| c.0)}</td>
-            <td class="num">{count(|c| c.1)}</td>
-            <td>{state}</td>
+            <td data-label="Source">{space.source.as_str()} " · " <span class="muted">{space.namespace.clone()}</span></td>
+            <td class="num" data-label="EgressPoints">{count(|c| c.0)}</td>
+            <td class="num" data-label="Rules">{count(|c| c.1)}</td>
+            <td data-label="State">{state}</td>
         </tr>
     }
 }

@@ -37,7 +37,7 @@ fn WorkloadView(space: String, workload: WorkloadRef) -> impl IntoView {
     let rules = Memo::new(move |_| {
         feed.items.with(|items| effective_egress(items.values().map(|e| &e.model), &who))
     });
-    let label = workload.to_string();
+    let label = workload.label();
     let space_for_rows = space.clone();
     view! {
         <Breadcrumbs space=space.clone() here=label.clone() />
@@ -46,14 +46,14 @@ fn WorkloadView(space: String, workload: WorkloadRef) -> impl IntoView {
                 <h1 id="workload-title">"Egress of " <span class="mono">{label}</span></h1>
                 <FeedBadge status=feed.status />
             </div>
-            <p class="lede">"Everything this workload may reach: the EgressPoints of the whole Space plus those that name it in spec.sourceRef."</p>
+            <p class="lede">"Everything this workload may reach: the EgressPoints for every workload plus those that name this one."</p>
             {move || Phase::of_feed(feed.status.get(), "Loading the Space's EgressPoints…", || rules.get()).view(|rules| if rules.is_empty() {
                 view! {
                     <p class="empty" id="no-egress">"Nothing: no EgressPoint applies to this workload, so it cannot reach anything outside the platform."</p>
                 }.into_any()
             } else {
                 view! {
-                    <table class="data" id="effective-egress">
+                    <table class="data cards" id="effective-egress">
                         <caption class="visually-hidden">"Effective egress"</caption>
                         <thead><tr>
                             <th scope="col">"Host"</th><th scope="col">"Port"</th><th scope="col">"Protocol"</th>
@@ -61,12 +61,12 @@ fn WorkloadView(space: String, workload: WorkloadRef) -> impl IntoView {
                         </tr></thead>
                         <tbody>
                             {rules.into_iter().map(|r| {
-                                let through = if r.applies_to == AppliesTo::Space { "Whole Space" } else { "Its own" };
+                                let through = if r.applies_to == AppliesTo::Space { "Every workload" } else { "This workload only" };
                                 view! {
                                     <tr>
-                                        <td class="mono">{r.host}</td><td class="num mono">{r.port}</td>
-                                        <td>{r.protocol.as_str()}</td><td>{through}</td>
-                                        <td><A href=egress_point_href(&space_for_rows, &r.egress_point)>{r.egress_point.clone()}</A></td>
+                                        <td class="mono" data-label="Host">{r.host}</td><td class="num mono" data-label="Port">{r.port}</td>
+                                        <td data-label="Protocol">{r.protocol.as_str()}</td><td data-label="Through">{through}</td>
+                                        <td data-label="EgressPoint"><A href=egress_point_href(&space_for_rows, &r.egress_point)>{r.egress_point.clone()}</A></td>
                                     </tr>
                                 }
                             }).collect_view()}
@@ -86,12 +86,34 @@ fn ReachabilityCheck(space: String, workload: WorkloadRef) -> impl IntoView {
     let protocol = RwSignal::new(Protocol::Https.as_str().to_owned());
     let answer = RwSignal::new(None::<Result<(String, Reachability), Problem>>);
     let asking = RwSignal::new(false);
+    let asked = StoredValue::new((String::new(), String::new(), String::new()));
     let space = StoredValue::new(space);
     let workload = StoredValue::new(workload);
+    // Checked here, with the rules' own host and port checks, before anything is sent.
+    let host_problem = Memo::new(move |_| {
+        let h = host.get();
+        let h = h.trim();
+        if h.is_empty() {
+            return None;
+        }
+        egress_rules::host::classify(h).err().map(|p| p.message)
+    });
+    let port_problem = Memo::new(move |_| match port.get().trim().parse::<u16>() {
+        Ok(p) if p > 0 => None,
+        _ => Some("a port is a number from 1 to 65535".to_owned()),
+    });
     let ask = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (h, p, pr) = (host.get_untracked(), port.get_untracked(), protocol.get_untracked());
+        if host_problem.get_untracked().is_some() || port_problem.get_untracked().is_some() {
+            return;
+        }
+        let (h, p, pr) = (
+            host.get_untracked().trim().to_owned(),
+            port.get_untracked().trim().to_owned(),
+            protocol.get_untracked(),
+        );
         asking.set(true);
+        asked.set_value((h.clone(), p.clone(), pr.clone()));
         spawn_local(async move {
             let question = format!("{h}:{p} over {pr}");
             let result =
@@ -107,12 +129,20 @@ fn ReachabilityCheck(space: String, workload: WorkloadRef) -> impl IntoView {
                 <div class="field">
                     <label for="reach-host">"Host"</label>
                     <input id="reach-host" required autocomplete="off" spellcheck="false" placeholder="api.example.com"
+                        aria-describedby="reach-host-problem" aria-invalid=move || host_problem.with(Option::is_some).to_string()
                         prop:value=move || host.get() on:input=move |ev| host.set(event_target_value(&ev)) />
+                    <p id="reach-host-problem" class="diagnostic error" hidden=move || host_problem.with(Option::is_none)>
+                        {move || host_problem.get().unwrap_or_default()}
+                    </p>
                 </div>
                 <div class="field port">
                     <label for="reach-port">"Port"</label>
                     <input id="reach-port" inputmode="numeric" required
+                        aria-describedby="reach-port-problem" aria-invalid=move || port_problem.with(Option::is_some).to_string()
                         prop:value=move || port.get() on:input=move |ev| port.set(event_target_value(&ev)) />
+                    <p id="reach-port-problem" class="diagnostic error" hidden=move || port_problem.with(Option::is_none)>
+                        {move || port_problem.get().unwrap_or_default()}
+                    </p>
                 </div>
                 <div class="field protocol">
                     <label for="reach-protocol">"Protocol"</label>
@@ -122,7 +152,8 @@ fn ReachabilityCheck(space: String, workload: WorkloadRef) -> impl IntoView {
                     </select>
                 </div>
                 <div class="field submit">
-                    <button type="submit" class="primary" id="reach-ask" disabled=move || asking.get()>"Check"</button>
+                    <button type="submit" class="primary" id="reach-ask"
+                        disabled=move || asking.get() || host_problem.with(Option::is_some) || port_problem.with(Option::is_some)>"Check"</button>
                 </div>
             </form>
             <div id="reach-answer" role="status" aria-live="polite">
@@ -134,9 +165,22 @@ fn ReachabilityCheck(space: String, workload: WorkloadRef) -> impl IntoView {
                             .collect();
                         view! { <p class="verdict valid">{format!("Yes: {question} is allowed by {}.", by.join(", "))}</p> }.into_any()
                     }
-                    Ok((question, _)) => view! {
-                        <p class="verdict invalid">{format!("No: nothing allows {question} for this workload. Create an EgressPoint for it.")}</p>
-                    }.into_any(),
+                    Ok((question, _)) => {
+                        // The create form, prefilled with exactly what was asked.
+                        let w = workload.get_value();
+                        let href = format!(
+                            "/spaces/{}/egresspoints/new?workload={}&host={}&port={}&protocol={}",
+                            api::escape(&space.get_value()),
+                            api::escape(&api::workload_key(&w.kind, &w.name)),
+                            api::escape(&asked.get_value().0),
+                            api::escape(&asked.get_value().1),
+                            api::escape(&asked.get_value().2),
+                        );
+                        view! {
+                            <p class="verdict invalid">{format!("No: nothing allows {question} for this workload.")}
+                                " " <A href=href attr:id="reach-create">"Create an EgressPoint for it"</A></p>
+                        }.into_any()
+                    }
                 })}
             </div>
         </section>
@@ -146,7 +190,12 @@ fn ReachabilityCheck(space: String, workload: WorkloadRef) -> impl IntoView {
 /// "Show the egress of workload …": every Deployment and ContainerApp of the Space, including
 /// those no EgressPoint names (they still get the Space-wide rules).
 #[component]
-pub fn WorkloadPicker(space: String, workloads: Memo<Option<Vec<WorkloadRef>>>) -> impl IntoView {
+pub fn WorkloadPicker(
+    space: String,
+    workloads: Memo<Option<Vec<WorkloadRef>>>,
+    /// The list could not be read (not "still loading").
+    failed: Signal<bool>,
+) -> impl IntoView {
     let chosen = RwSignal::new(String::new());
     let navigate = leptos_router::hooks::use_navigate();
     let choices = move || workloads.with(|w| supported(w.as_deref().unwrap_or_default()));
@@ -165,11 +214,15 @@ pub fn WorkloadPicker(space: String, workloads: Memo<Option<Vec<WorkloadRef>>>) 
                 <label for="workload-picker">"Workload egress"</label>
                 <select id="workload-picker" on:change=move |ev| chosen.set(event_target_value(&ev))>
                     <option value="">
-                        {move || if workloads.get().is_some() { "Choose a workload…" } else { "Loading workloads…" }}
+                        {move || match (workloads.get().is_some(), failed.get()) {
+                            (true, _) => "Choose a workload…",
+                            (false, true) => "The workloads could not be read",
+                            (false, false) => "Loading workloads…",
+                        }}
                     </option>
                     {move || choices().into_iter().map(|w| {
                         let value = api::workload_key(&w.kind, &w.name);
-                        view! { <option value=value>{format!("{} ({})", w.name, w.kind)}</option> }
+                        view! { <option value=value>{w.label()}</option> }
                     }).collect_view()}
                 </select>
             </div>

@@ -111,7 +111,7 @@ pub(super) fn check_source_ref(
                     format!("spec.sourceRef.{field} is required when sourceRef is given"),
                 )
                 .with_hint(
-                    "give apiGroup, kind and name of the workload, or remove sourceRef to apply the rules to the whole Space",
+                    "give apiGroup, kind and name of the workload, or remove sourceRef to apply the rules to every workload",
                 ),
             );
         }

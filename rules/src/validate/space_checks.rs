@@ -49,7 +49,7 @@ pub(super) fn check_against(
             );
         } else if let Some(other) = duplicate {
             let whom = match other.applies_to() {
-                AppliesTo::Space => "the whole Space".to_owned(),
+                AppliesTo::Space => "every workload".to_owned(),
                 AppliesTo::Workload(w) => w.to_string(),
             };
             out.push(

@@ -69,9 +69,9 @@ fn Details(space: String, stored: StoredEgressPoint, feed: SpaceFeed) -> impl In
     let index = feed.index();
     let own_rows: Vec<RuleRow> = index.with_untracked(|index| rows([&ep], index, None));
     let applies = match ep.applies_to() {
-        AppliesTo::Space => view! { <p id="applies-to">"Applies to " <strong>"every workload of the Space"</strong> "."</p> }.into_any(),
+        AppliesTo::Space => view! { <p id="applies-to">"Applies to " <strong>"every workload"</strong> " of the Space."</p> }.into_any(),
         AppliesTo::Workload(w) => {
-            let label = w.to_string();
+            let label = w.label();
             view! { <p id="applies-to">"Applies only to " <A href=workload_href(&space, &w)>{label}</A> "."</p> }.into_any()
         }
     };
@@ -93,7 +93,7 @@ fn Details(space: String, stored: StoredEgressPoint, feed: SpaceFeed) -> impl In
             view! { <p class="empty">"Nothing: it has no valid target."</p> }.into_any()
         } else {
             view! {
-                <table class="data" id="targets">
+                <table class="data cards" id="targets">
                     <caption class="visually-hidden">"Targets"</caption>
                     <thead><tr>
                         <th scope="col">"Host"</th><th scope="col">"Port"</th>
@@ -102,10 +102,10 @@ fn Details(space: String, stored: StoredEgressPoint, feed: SpaceFeed) -> impl In
                     <tbody>
                         {own_rows.into_iter().map(|row| view! {
                             <tr>
-                                <td class="mono">{row.host}</td>
-                                <td class="num mono">{row.port}</td>
-                                <td>{row.protocol}</td>
-                                <td><DiagnosticSummary items=row.diagnostics /></td>
+                                <td class="mono" data-label="Host">{row.host}</td>
+                                <td class="num mono" data-label="Port">{row.port}</td>
+                                <td data-label="Protocol">{row.protocol}</td>
+                                <td data-label="Diagnostics"><DiagnosticSummary items=row.diagnostics /></td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -137,6 +137,18 @@ fn DeleteButton(space: String, ep: EgressPoint, feed: SpaceFeed) -> impl IntoVie
             d.close();
         }
     };
+    // `?delete` (the rules table's per-row Delete…) opens the dialog at once; the query is
+    // dropped from the address so a reload does not ask again.
+    let asked = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("delete").is_some());
+    Effect::new(move |_| {
+        if let (true, Some(d)) = (asked, dialog.get()) {
+            let _ = d.show_modal();
+            let path = window().location().pathname().unwrap_or_default();
+            let _ = window().history().and_then(|h| {
+                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path))
+            });
+        }
+    });
     let navigate = use_navigate();
     let flashes = crate::components::use_flashes();
     let name = ep.name().to_owned();
@@ -164,7 +176,7 @@ fn DeleteButton(space: String, ep: EgressPoint, feed: SpaceFeed) -> impl IntoVie
     };
     let who = match ep.applies_to() {
         AppliesTo::Space => "every workload of the Space".to_owned(),
-        AppliesTo::Workload(w) => w.to_string(),
+        AppliesTo::Workload(w) => w.label(),
     };
     view! {
         <button type="button" class="danger" id="delete" on:click=open>"Delete…"</button>

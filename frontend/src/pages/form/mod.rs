@@ -28,9 +28,19 @@ pub fn CreatePage() -> impl IntoView {
     move || {
         let space = space();
         let feed = SpaceFeed::open(space.clone());
+        // `?workload=Kind/name&host=…&port=…&protocol=…` (from "Can it reach…?") prefills it.
+        let form = FormState::new();
+        leptos_router::hooks::use_query_map().with_untracked(|q| {
+            form.prefill(
+                q.get("workload").unwrap_or_default(),
+                q.get("host").unwrap_or_default(),
+                q.get("port"),
+                q.get("protocol"),
+            )
+        });
         view! {
             <Breadcrumbs space=space.clone() here="New EgressPoint" />
-            <EgressPointForm space feed form=FormState::new() editing=None />
+            <EgressPointForm space feed form editing=None />
         }
     }
 }
@@ -291,7 +301,7 @@ fn SourceRefField(
             .get()
             .unwrap_or_default()
             .iter()
-            .map(|w| (api::workload_key(&w.kind, &w.name), format!("{} ({})", w.name, w.kind)))
+            .map(|w| (api::workload_key(&w.kind, &w.name), w.label()))
             .collect();
         let chosen = form.source_ref.get();
         if !chosen.is_empty() && !list.iter().any(|(v, _)| *v == chosen) {
@@ -305,7 +315,7 @@ fn SourceRefField(
             <select id=FieldKey::SourceRef.input_id() aria-describedby=format!("source-ref-help {}", FieldKey::SourceRef.messages_id())
                 prop:value=move || form.source_ref.get()
                 on:change=move |ev| form.source_ref.set(event_target_value(&ev))>
-                <option value="">"Whole Space (every workload)"</option>
+                <option value="">"Every workload"</option>
                 {move || options().into_iter().map(|(value, label)| view! {
                     <option value=value.clone() selected=form.source_ref.get_untracked() == value>{label}</option>
                 }).collect_view()}
@@ -313,8 +323,8 @@ fn SourceRefField(
             <small id="source-ref-help" class="muted">
                 {move || match choices.get() {
                     None => "Loading the Space's workloads…".to_owned(),
-                    Some(list) if list.is_empty() => "This Space has no Deployments or ContainerApps yet: the rules can only apply to the whole Space.".to_owned(),
-                    Some(_) => "Only Deployments and ContainerApps can be named (spec.sourceRef).".to_owned(),
+                    Some(list) if list.is_empty() => "This Space has no Deployments or ContainerApps yet: the rules can only apply to every workload.".to_owned(),
+                    Some(_) => "Every workload of the Space, or one Deployment or ContainerApp.".to_owned(),
                 }}
             </small>
             <DiagnosticList id=FieldKey::SourceRef.messages_id() items />

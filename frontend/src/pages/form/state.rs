@@ -250,6 +250,29 @@ impl FormState {
         }
     }
 
+    /// Starts a new form with a workload and one target (empty values leave the defaults).
+    pub fn prefill(
+        &self,
+        workload: String,
+        host: String,
+        port: Option<String>,
+        protocol: Option<String>,
+    ) {
+        self.source_ref.set(workload);
+        let row = self.targets.with_untracked(|rows| rows.first().copied());
+        if let Some(row) = row {
+            if !host.is_empty() {
+                self.refill(&row, vec![host]);
+            }
+            if let Some(port) = port.filter(|p| !p.is_empty()) {
+                row.port.set(port);
+            }
+            if let Some(protocol) = protocol.filter(|p| !p.is_empty()) {
+                row.protocol.set(protocol);
+            }
+        }
+    }
+
     /// Opens the form on a stored version: filled with it, and it is what an edit started
     /// from.
     pub fn open(&self, ep: &EgressPoint, object: Value) {

@@ -5,7 +5,7 @@ mod rows;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
 use crate::components::{DiagnosticSummary, FeedBadge, Phase};
-use crate::pages::{Breadcrumbs, WorkloadPicker, space_param, workload_href};
+use crate::pages::{Breadcrumbs, SpaceTabs, WorkloadPicker, space_param, workload_href};
 use egress_rules::{AppliesTo, Protocol};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -37,6 +37,9 @@ fn SpaceRules(space: String) -> impl IntoView {
     };
     // Unknown until loaded (or when the list fails): then `workload-missing` is not judged.
     let known_workloads = Memo::new(move |_| workload_list.get().and_then(Result::ok));
+    let workloads_failed =
+        Signal::derive(move || workload_list.with(|w| matches!(w, Some(Err(_)))));
+    let space_for_tabs = space.clone();
     let all_rows = Memo::new(move |_| {
         known_workloads.with(|workloads| {
             index.with(|index| {
@@ -46,9 +49,56 @@ fn SpaceRules(space: String) -> impl IntoView {
             })
         })
     });
-    let filter = RwSignal::new(Filter::default());
-    let sort_by = RwSignal::new((SortBy::EgressPoint, true));
-    let page = RwSignal::new(0usize);
+    // Filter, sort and page live in the address (`?q=…&protocol=…&sort=port&desc&page=2`): a
+    // link shares the view and a reload keeps it.
+    let query = leptos_router::hooks::use_query_map();
+    let initial = query.with_untracked(|q| {
+        let get = |key: &str| q.get(key).unwrap_or_default();
+        let filter =
+            Filter { text: get("q"), protocol: get("protocol"), applies_to: get("applies") };
+        let sort =
+            (SortBy::parse(&get("sort")).unwrap_or(SortBy::EgressPoint), q.get("desc").is_none());
+        let page = get("page").parse::<usize>().unwrap_or(1).max(1) - 1;
+        (filter, sort, page)
+    });
+    let filter = RwSignal::new(initial.0);
+    let sort_by = RwSignal::new(initial.1);
+    let page = RwSignal::new(initial.2);
+    Effect::new(move |_| {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        filter.with(|f| {
+            for (key, value) in
+                [("q", &f.text), ("protocol", &f.protocol), ("applies", &f.applies_to)]
+            {
+                if !value.is_empty() {
+                    pairs.push((key, value.clone()));
+                }
+            }
+        });
+        let (by, ascending) = sort_by.get();
+        if by != SortBy::EgressPoint {
+            pairs.push(("sort", by.as_str().to_owned()));
+        }
+        if !ascending {
+            pairs.push(("desc", String::new()));
+        }
+        if page.get() > 0 {
+            pairs.push(("page", (page.get() + 1).to_string()));
+        }
+        let search: Vec<String> = pairs
+            .iter()
+            .map(
+                |(k, v)| {
+                    if v.is_empty() { (*k).to_owned() } else { format!("{k}={}", api::escape(v)) }
+                },
+            )
+            .collect();
+        let path = window().location().pathname().unwrap_or_default();
+        let url = if search.is_empty() { path } else { format!("{path}?{}", search.join("&")) };
+        let _ = window()
+            .history()
+            .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
+    });
     let shown = Memo::new(move |_| {
         let mut rows: Vec<RuleRow> = all_rows
             .with(|all| filter.with(|f| all.iter().filter(|r| f.accepts(r)).cloned().collect()));
@@ -56,11 +106,13 @@ fn SpaceRules(space: String) -> impl IntoView {
         sort(&mut rows, by, ascending);
         rows
     });
-    // A new filter or sort starts at the first page.
-    Effect::new(move |_| {
+    // A new filter or sort starts at the first page (not the page the address opened on).
+    Effect::new(move |first: Option<()>| {
         filter.track();
         sort_by.track();
-        page.set(0);
+        if first.is_some() {
+            page.set(0);
+        }
     });
     let workloads = Memo::new(move |_| {
         let mut labels: Vec<String> = all_rows.with(|rows| {
@@ -90,8 +142,12 @@ fn SpaceRules(space: String) -> impl IntoView {
             <p class="lede">
                 "What the workloads of this Space may reach outside the platform. Changes made anywhere (kubectl, other users) appear here as they happen."
             </p>
-            <Filters filter workloads />
-            <WorkloadPicker space=space.clone() workloads=known_workloads />
+            // A Space that cannot be read has nothing to filter or pick: only the notice below.
+            <Show when=move || !matches!(feed.status.get(), FeedStatus::Failed(_))>
+                <SpaceTabs space=space_for_tabs.clone() current="rules" />
+                <Filters filter workloads />
+                <WorkloadPicker space=space_for_tabs.clone() workloads=known_workloads failed=workloads_failed />
+            </Show>
             {move || {
                 let (status, empty) = state.get();
                 let phase = match status {
@@ -117,7 +173,7 @@ fn EmptySpace(space: String) -> impl IntoView {
     view! {
         <div class="empty" id="empty-space">
             <p><strong>"No EgressPoints yet."</strong> " Workloads in this Space cannot reach anything outside the platform."</p>
-            <p>"Create an EgressPoint to allow a host, port and protocol for the whole Space or for one workload."</p>
+            <p>"Create an EgressPoint to allow a host, port and protocol for every workload or for one."</p>
             <A href=href attr:class="button primary">"Create the first EgressPoint"</A>
         </div>
     }
@@ -138,17 +194,19 @@ fn Filters(filter: RwSignal<Filter>, workloads: Memo<Vec<String>>) -> impl IntoV
                 <select id="filter-protocol"
                     on:change=move |ev| filter.update(|f| f.protocol = event_target_value(&ev))>
                     <option value="">"Any"</option>
-                    {Protocol::ALL.map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
+                    {Protocol::ALL.map(|p| view! {
+                        <option value=p.as_str() selected=filter.with_untracked(|f| f.protocol == p.as_str())>{p.as_str()}</option>
+                    }).collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="filter-applies-to">"Applies to"</label>
                 <select id="filter-applies-to"
                     on:change=move |ev| filter.update(|f| f.applies_to = event_target_value(&ev))>
-                    <option value="">"Anyone"</option>
-                    <option value="space">"Whole Space"</option>
+                    <option value="">"Any"</option>
+                    <option value="space" selected=filter.with_untracked(|f| f.applies_to == "space")>"Every workload"</option>
                     <For each=move || workloads.get() key=|w| w.clone() let:w>
-                        <option value=w.clone()>{w.clone()}</option>
+                        <option value=w.clone() selected=filter.with_untracked(|f| f.applies_to == w)>{w.clone()}</option>
                     </For>
                 </select>
             </div>
@@ -200,7 +258,7 @@ fn RulesTable(
             }}
         </p>
         <div class="table-scroll">
-            <table class="data" id="rules">
+            <table class="data cards" id="rules">
                 <caption class="visually-hidden">"Egress rules"</caption>
                 <thead>
                     <tr>
@@ -210,6 +268,7 @@ fn RulesTable(
                         {header("Applies to", SortBy::AppliesTo)}
                         {header("EgressPoint", SortBy::EgressPoint)}
                         {header("Diagnostics", SortBy::Problems)}
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -240,7 +299,9 @@ fn RuleRowView(
     let ep_href =
         format!("/spaces/{}/egresspoints/{}", api::escape(&space), api::escape(&row.egress_point));
     let applies = match &row.applies_to {
-        AppliesTo::Space => view! { <span class="badge neutral">"Whole Space"</span> }.into_any(),
+        AppliesTo::Space => {
+            view! { <span class="badge neutral">"Every workload"</span> }.into_any()
+        }
         AppliesTo::Workload(w) => {
             let (href, label) = (workload_href(&space, w), row.applies_to.label());
             view! { <A href=href>{label}</A> }.into_any()
@@ -248,14 +309,22 @@ fn RuleRowView(
     };
     let worst = row.worst().map(|s| s.as_str()).unwrap_or("ok");
     let ep_label = row.egress_point.clone();
+    let link_text = ep_label.clone();
+    let (edit_href, edit_aria) = (format!("{ep_href}/edit"), format!("Edit {ep_label}"));
+    let (delete_href, delete_aria) = (format!("{ep_href}?delete"), format!("Delete {ep_label}…"));
     view! {
         <tr class:changed=changed data-egresspoint=row.egress_point.clone() data-host=row.host.clone() data-worst=worst>
-            <td class="mono">{row.host.clone()}</td>
-            <td class="num mono">{row.port.clone()}</td>
-            <td>{row.protocol.clone()}</td>
-            <td>{applies}</td>
-            <td><A href=ep_href>{ep_label}</A></td>
-            <td><DiagnosticSummary items=row.diagnostics.clone() /></td>
+            <td class="mono" data-label="Host">{row.host.clone()}</td>
+            <td class="num mono" data-label="Port">{row.port.clone()}</td>
+            <td data-label="Protocol">{row.protocol.clone()}</td>
+            <td data-label="Applies to">{applies}</td>
+            <td data-label="EgressPoint"><A href=ep_href>{link_text}</A></td>
+            <td data-label="Diagnostics"><DiagnosticSummary items=row.diagnostics.clone() /></td>
+            <td class="row-actions">
+                <A href=edit_href attr:class="button secondary small" attr:aria-label=edit_aria>"Edit"</A>
+                " "
+                <A href=delete_href attr:class="button danger small" attr:aria-label=delete_aria>"Delete…"</A>
+            </td>
         </tr>
     }
 }

@@ -117,6 +117,34 @@ pub enum SortBy {
     Problems,
 }
 
+impl SortBy {
+    /// Its name in the address (`?sort=port`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortBy::Host => "host",
+            SortBy::Port => "port",
+            SortBy::Protocol => "protocol",
+            SortBy::AppliesTo => "applies",
+            SortBy::EgressPoint => "egresspoint",
+            SortBy::Problems => "problems",
+        }
+    }
+
+    /// The column an address names.
+    pub fn parse(text: &str) -> Option<SortBy> {
+        [
+            SortBy::Host,
+            SortBy::Port,
+            SortBy::Protocol,
+            SortBy::AppliesTo,
+            SortBy::EgressPoint,
+            SortBy::Problems,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
 /// Sorts rows by a column, ascending or not; ties keep EgressPoint order.
 pub fn sort(rows: &mut [RuleRow], by: SortBy, ascending: bool) {
     let port = |r: &RuleRow| r.port.parse::<i64>().unwrap_or(i64::MAX);
@@ -161,7 +189,7 @@ mod tests {
         // "IP hosts can only use protocol TCP": the IP row carries it, its sibling does not.
         assert!(rows[1].diagnostics.iter().any(|d| d.code.as_str() == "ip-protocol"));
         assert!(rows[0].diagnostics.iter().all(|d| d.code.as_str() != "ip-protocol"));
-        assert_eq!(rows[2].applies_to.label(), "Deployment.apps/checkout");
+        assert_eq!(rows[2].applies_to.label(), "checkout (Deployment)");
     }
 
     #[test]
