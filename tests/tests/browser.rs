@@ -349,10 +349,22 @@ async fn a_pasted_list_is_checked_as_a_whole_and_imported_with_a_line_per_object
 }
 
 async fn leave_with_changes(client: &Client, server: &Server, browser: &Browser) -> Result<()> {
-    client.goto(&format!("{}/spaces/sandbox/egresspoints/new", server.url)).await?;
+    client.goto(&format!("{}/spaces/sandbox", server.url)).await?;
+    element(client, "#new-egresspoint").await?.click().await?;
     // Untouched, Cancel just leaves.
     wait_text(client, "#cancel", |t| t == "Cancel").await?;
     element(client, "#name").await?.send_keys("half-done").await?;
+    // The Back button cannot be stopped, but what was typed is kept as a draft for this
+    // tab, and coming back offers it.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    client.back().await?;
+    wait_path(client, "/spaces/sandbox").await?;
+    element(client, "#new-egresspoint").await?.click().await?;
+    wait_text(client, "#draft", |t| t.contains("not saved")).await?;
+    browser.screenshot("form-draft-offered").await?;
+    element(client, "#draft-restore").await?.click().await?;
+    let restored = element(client, "#name").await?.prop("value").await?;
+    ensure!(restored.as_deref() == Some("half-done"), "the draft was not restored: {restored:?}");
     wait_text(client, "#cancel", |t| t.contains("discard")).await?;
     browser.screenshot("form-with-changes").await?;
     // A breadcrumb asks first; staying keeps everything typed.
@@ -363,10 +375,14 @@ async fn leave_with_changes(client: &Client, server: &Server, browser: &Browser)
     wait_path(client, "/spaces/sandbox/egresspoints/new").await?;
     let kept = element(client, "#name").await?.prop("value").await?;
     ensure!(kept.as_deref() == Some("half-done"), "{kept:?}");
-    // Cancel is the explicit choice: it leaves without asking, and nothing was stored.
+    // Cancel is the explicit choice: it leaves without asking, nothing was stored, and the
+    // draft is gone.
     element(client, "#cancel").await?.click().await?;
     wait_path(client, "/spaces/sandbox").await?;
     ensure!(stored(server, "sandbox", "half-done").await?.is_none());
+    element(client, "#new-egresspoint").await?.click().await?;
+    element(client, "#name").await?;
+    ensure!(client.find_all(Locator::Css("#draft")).await?.is_empty(), "Cancel left the draft");
     Ok(())
 }
 

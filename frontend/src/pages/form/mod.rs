@@ -3,6 +3,7 @@
 //! workloads; errors block Save; the server has the last word, and nothing typed is lost
 //! when it says no.
 
+mod draft;
 mod import;
 mod model;
 mod save;
@@ -156,6 +157,12 @@ fn EgressPointForm(
             })
         })
     });
+    let submitted = RwSignal::new(false);
+    let conflict = RwSignal::new(None::<Conflict>);
+    // Unsaved work: anything typed, chosen or pasted since the form opened. Leaving asks.
+    let opened_with = StoredValue::new(untrack(|| form.snapshot()));
+    let dirty = Memo::new(move |_| opened_with.with_value(|at_open| form.snapshot() != *at_open));
+    guard_unsaved(dirty.into());
     let placed = Messages::new();
     Effect::new(move |_| placed.publish(checked.with(|d| form.place(d))));
     // "Fix: …" buttons beside the messages set the inputs their fix names.
@@ -170,6 +177,10 @@ fn EgressPointForm(
     {
         focus_later(FieldKey::Host(first));
     }
+    // A draft left by an earlier visit (the Back button cannot be stopped): offered, not
+    // applied, and only when it differs from what the form holds now.
+    let offered_draft =
+        RwSignal::new(draft::kept().filter(|d| object.with_untracked(|now| d.object != *now)));
     // The preview follows typing after a short pause: rebuilding and laying out the YAML of
     // a 200-target form on every keystroke would delay the field's own message.
     let preview_text = RwSignal::new(object.with_untracked(egress_rules::yaml::to_yaml));
@@ -185,6 +196,14 @@ fn EgressPointForm(
             move || {
                 if pending.try_get_value() == Some(ticket) {
                     preview_text.try_set(object.with_untracked(egress_rules::yaml::to_yaml));
+                    // Unsaved work is kept for this tab until saved or cancelled.
+                    if dirty.try_get_untracked() == Some(true)
+                        && offered_draft.try_with_untracked(Option::is_none) == Some(true)
+                    {
+                        object.with_untracked(|o| {
+                            form.loaded.with_untracked(|l| draft::keep(o, l.as_ref()))
+                        });
+                    }
                 }
             },
             std::time::Duration::from_millis(120),
@@ -195,12 +214,7 @@ fn EgressPointForm(
         let name = form.name.get();
         format!("{}.yaml", if name.trim().is_empty() { "egresspoint" } else { name.trim() })
     });
-    let submitted = RwSignal::new(false);
-    let conflict = RwSignal::new(None::<Conflict>);
-    // Unsaved work: anything typed, chosen or pasted since the form opened. Leaving asks.
-    let opened_with = StoredValue::new(untrack(|| form.snapshot()));
-    let dirty = Memo::new(move |_| opened_with.with_value(|at_open| form.snapshot() != *at_open));
-    guard_unsaved(dirty.into());
+
     let keep_name = editing.is_some();
     let on_load =
         Callback::new(move |(ep, value): (egress_rules::EgressPoint, serde_json::Value)| {
@@ -225,6 +239,26 @@ fn EgressPointForm(
                     <FeedBadge status=feed.status />
                 </div>
                 <p class="lede">"Every keystroke is checked with the rules the platform applies, against this Space's current EgressPoints."</p>
+                {move || offered_draft.get().map(|kept| {
+                    let restore = move |_| {
+                        let decoded = check_value(&kept.object, None);
+                        form.fill(&decoded.egress_point, Some(kept.object.clone()));
+                        if kept.loaded.is_some() {
+                            form.loaded.set(kept.loaded.clone());
+                        }
+                        offered_draft.set(None);
+                    };
+                    view! {
+                        <div class="notice warning" id="draft" role="status">
+                            <strong>"You left this form with changes that were not saved."</strong>
+                            <div class="actions">
+                                <button type="button" class="primary" id="draft-restore" on:click=restore>"Restore them"</button>
+                                <button type="button" class="secondary" id="draft-discard"
+                                    on:click=move |_| { draft::forget(); offered_draft.set(None); }>"Discard them"</button>
+                            </div>
+                        </div>
+                    }
+                })}
                 <form class="ep-form" id="egresspoint-form" novalidate on:submit=|ev| ev.prevent_default()
                     on:keydown=move |ev| {
                         // Enter in a field with errors left: show them all and go to the first

@@ -134,6 +134,7 @@ pub fn SaveBar(
                         Some(_) => format!("Saved your changes to EgressPoint {name}."),
                         None => format!("Created EgressPoint {name}."),
                     };
+                    super::draft::forget();
                     flashes.show(Flash::linked(message, href.clone(), "Open it"));
                     navigate(&href, Default::default());
                 }
@@ -223,7 +224,8 @@ pub fn SaveBar(
                     on:click=move |ev| { ev.prevent_default(); save_click() }>
                     {move || if editing_name.with_value(Option::is_some) { "Save changes" } else { "Create EgressPoint" }}
                 </button>
-                <A href=cancel_href attr:id="cancel" attr:class="button secondary" attr:data-discard="">
+                <A href=cancel_href attr:id="cancel" attr:class="button secondary" attr:data-discard=""
+                    on:click=|_| super::draft::forget()>
                     {move || if dirty.get() { "Cancel and discard changes" } else { "Cancel" }}
                 </A>
                 {move || saving.get().map(|what| view! { <Loading what=what /> })}
