@@ -39,7 +39,7 @@ pub use egress::{Reachability, Rule, effective_egress, flatten, reachability, ru
 pub use model::{
     API_VERSION, AppliesTo, EgressPoint, EgressPointSpec, GROUP, KIND, ObjectMeta, Port, Protocol,
     SERVER_SET_METADATA, SUPPORTED_SOURCE_KINDS, SourceRef, Target, VERSION, WorkloadRef,
-    as_written, hide_managed_fields, resource_version, set_resource_version,
+    as_written, created_at, hide_managed_fields, resource_version, set_resource_version,
 };
 pub use space::{IndexedRule, SpaceIndex};
 pub use validate::{

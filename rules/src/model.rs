@@ -342,6 +342,11 @@ pub fn resource_version(object: &Value) -> Option<&str> {
     object.get("metadata")?.get("resourceVersion")?.as_str().filter(|v| !v.is_empty())
 }
 
+/// `metadata.creationTimestamp`, as the server set it (RFC 3339).
+pub fn created_at(object: &Value) -> Option<&str> {
+    object.get("metadata")?.get("creationTimestamp")?.as_str()
+}
+
 /// Sets `metadata.resourceVersion` (an object without `metadata` gets one).
 pub fn set_resource_version(object: &mut Value, version: &str) {
     if let Some(map) = object.as_object_mut() {

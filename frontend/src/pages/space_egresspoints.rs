@@ -85,7 +85,7 @@ fn SpaceEgressPoints(space: String) -> impl IntoView {
                                 let labels: Vec<String> = ep.metadata.labels.as_ref()
                                     .map(|l| l.iter().map(|(k, v)| format!("{k}={v}")).collect())
                                     .unwrap_or_default();
-                                let created = stored.object["metadata"]["creationTimestamp"].as_str().unwrap_or("").to_owned();
+                                let created = egress_rules::created_at(&stored.object).unwrap_or("").to_owned();
                                 let name = ep.name().to_owned();
                                 let (href, link_text) = (egress_point_href(&space, &name), name.clone());
                                 view! {

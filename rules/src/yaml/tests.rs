@@ -1,3 +1,5 @@
+//! The reader's tests: what kubectl (YAML 1.1) reads, the limits, and the line tree.
+
 use super::*;
 use serde_json::json;
 
