@@ -103,14 +103,11 @@ impl Auth {
         user: Option<&User>,
         request: &Attributes<'_>,
     ) -> Result<(), StatusError> {
-        let Some(policies) = &self.policies else { return Ok(()) };
+        if self.policies.is_none() {
+            return Ok(());
+        }
         let Some(object) = request.object else { return Ok(()) };
-        let anonymous = User {
-            token: String::new(),
-            name: "system:anonymous".into(),
-            uid: String::new(),
-            groups: vec!["system:unauthenticated".into()],
-        };
+        let anonymous = User::anonymous();
         let user = user.unwrap_or(&anonymous);
         // Like kube-apiserver's RequestInfo: a namespace object's namespace is its name.
         let namespace = if object.resource == &NAMESPACES {
@@ -118,13 +115,13 @@ impl Auth {
         } else {
             object.namespace.as_deref().unwrap_or("")
         };
-        let allowed = policies.iter().any(|p| {
-            subject_matches(p, user)
-                && (!p.readonly || matches!(request.verb, "get" | "list" | "watch"))
-                && wildcard(&p.namespace, namespace)
-                && wildcard(&p.resource, object.resource.plural)
-                && wildcard(&p.api_group, object.resource.group)
-        });
+        let allowed = self.allows(
+            user,
+            request.verb,
+            namespace,
+            object.resource.group,
+            object.resource.plural,
+        );
         if allowed {
             return Ok(());
         }
@@ -141,6 +138,83 @@ impl Auth {
             "{subject} is forbidden: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" {scope}",
             user.name, request.verb, object.resource.plural, object.resource.group,
         )))
+    }
+}
+
+impl User {
+    /// Who a request without credentials is.
+    pub fn anonymous() -> User {
+        User {
+            token: String::new(),
+            name: "system:anonymous".into(),
+            uid: String::new(),
+            groups: vec!["system:unauthenticated".into()],
+        }
+    }
+
+    /// The groups kube-apiserver reports for this user: the file's, plus
+    /// `system:authenticated` for anyone who signed in.
+    pub fn all_groups(&self) -> Vec<String> {
+        let mut groups = self.groups.clone();
+        if !self.token.is_empty() {
+            groups.push("system:authenticated".into());
+        }
+        groups
+    }
+}
+
+/// One rule of what a user may do in a namespace, as a SelfSubjectRulesReview lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceRule {
+    /// `get`, `list`, `watch`, or `*`.
+    pub verbs: Vec<&'static str>,
+    /// API groups (`*` for all).
+    pub api_groups: Vec<String>,
+    /// Resources (`*` for all).
+    pub resources: Vec<String>,
+}
+
+impl Auth {
+    /// The one decision both enforcement and the access reviews use: may `user` do `verb`
+    /// on `resource` of `group` in `namespace` ("" for cluster scope)?
+    pub fn allows(
+        &self,
+        user: &User,
+        verb: &str,
+        namespace: &str,
+        group: &str,
+        resource: &str,
+    ) -> bool {
+        let Some(policies) = &self.policies else { return true };
+        policies.iter().any(|p| {
+            subject_matches(p, user)
+                && (!p.readonly || matches!(verb, "get" | "list" | "watch"))
+                && wildcard(&p.namespace, namespace)
+                && wildcard(&p.resource, resource)
+                && wildcard(&p.api_group, group)
+        })
+    }
+
+    /// What `user` may do in `namespace`, rule by rule (everything when no policy is set).
+    pub fn rules_in(&self, user: &User, namespace: &str) -> Vec<ResourceRule> {
+        let all = |s: &str| if s.is_empty() { "*".to_owned() } else { s.to_owned() };
+        let Some(policies) = &self.policies else {
+            return vec![ResourceRule {
+                verbs: vec!["*"],
+                api_groups: vec!["*".into()],
+                resources: vec!["*".into()],
+            }];
+        };
+        policies
+            .iter()
+            .filter(|p| subject_matches(p, user) && wildcard(&p.namespace, namespace))
+            .filter(|p| p.non_resource_path.is_empty())
+            .map(|p| ResourceRule {
+                verbs: if p.readonly { vec!["get", "list", "watch"] } else { vec!["*"] },
+                api_groups: vec![all(&p.api_group)],
+                resources: vec![all(&p.resource)],
+            })
+            .collect()
     }
 }
 

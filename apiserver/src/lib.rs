@@ -88,6 +88,13 @@ impl SpaceApi {
         handlers::ensure_namespace(&self.store, name).map_err(|e| Error::Storage(e.message))
     }
 
+    /// The API server's own loopback client (kube-apiserver's `system:apiserver`): the same
+    /// store and admission, no authentication or authorization. For seeding demo data.
+    pub fn loopback(&self) -> SpaceApi {
+        let options = Options { auth: auth::Auth::default(), ..(*self.options).clone() };
+        SpaceApi { store: self.store.clone(), options: Arc::new(options) }
+    }
+
     /// The HTTP interface.
     pub fn router(&self) -> Router {
         Router::new()

@@ -23,6 +23,38 @@ pub enum Target {
     OpenApi { group: String, version: String },
     /// A resource collection or object.
     Object(ObjectPath),
+    /// A review the caller makes about itself (`selfsubjectaccessreviews`…).
+    Review(Review),
+}
+
+/// The self reviews every authenticated user may create.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Review {
+    /// `authorization.k8s.io/v1` `selfsubjectaccessreviews`: may I do this?
+    Access,
+    /// `authorization.k8s.io/v1` `selfsubjectrulesreviews`: what may I do in a namespace?
+    Rules,
+    /// `authentication.k8s.io/v1` `selfsubjectreviews`: who am I?
+    Subject,
+}
+
+impl Review {
+    /// Every review, with its group and plural.
+    pub const ALL: [(Review, &'static str, &'static str, &'static str); 3] = [
+        (
+            Review::Access,
+            "authorization.k8s.io",
+            "selfsubjectaccessreviews",
+            "SelfSubjectAccessReview",
+        ),
+        (
+            Review::Rules,
+            "authorization.k8s.io",
+            "selfsubjectrulesreviews",
+            "SelfSubjectRulesReview",
+        ),
+        (Review::Subject, "authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"),
+    ];
 }
 
 /// A path that names a collection (`name` is None) or one object.
@@ -58,6 +90,12 @@ pub fn parse(path: &str) -> StatusResult<Target> {
         }
         ["openapi", "v3", "apis", group, version] => {
             Target::OpenApi { group: owned(group), version: owned(version) }
+        }
+        ["apis", group, "v1", plural]
+            if let Some((review, ..)) =
+                Review::ALL.iter().find(|(_, g, p, _)| g == group && p == plural) =>
+        {
+            Target::Review(*review)
         }
         ["api", "v1", rest @ ..] => {
             Target::Object(object_path("", "v1", rest).ok_or_else(not_found)?)

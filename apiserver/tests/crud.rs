@@ -27,6 +27,9 @@ async fn discovery_finds_egresspoints_deployments_and_containerapps() {
             "deployments.apps",
             "egresspoints.networking.tanzu.vmware.com",
             "namespaces.",
+            "selfsubjectaccessreviews.authorization.k8s.io",
+            "selfsubjectreviews.authentication.k8s.io",
+            "selfsubjectrulesreviews.authorization.k8s.io",
         ]
     );
 }

@@ -69,6 +69,15 @@ pub struct ApiserverArgs {
     /// that no web page can reach it through DNS rebinding.
     #[arg(long, value_name = "HOST:PORT")]
     pub allowed_host: Vec<String>,
+    /// Serve HTTPS with this certificate (PEM, with `--tls-private-key-file`). With a token
+    /// file and no certificate, a self-signed one for localhost is made once and kept in the
+    /// data directory (`apiserver.crt`), and the kubeconfig trusts it: kubectl sends tokens
+    /// only over TLS.
+    #[arg(long, requires = "tls_private_key_file", value_name = "FILE")]
+    pub tls_cert_file: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, requires = "tls_cert_file", value_name = "FILE")]
+    pub tls_private_key_file: Option<PathBuf>,
 }
 
 /// Options of `serve`.

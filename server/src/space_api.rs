@@ -4,6 +4,7 @@ use crate::cli::ApiserverArgs;
 use crate::serve::shutdown_signal;
 use crate::{Error, Result};
 use egress_apiserver::auth::Auth;
+use egress_apiserver::http::tls;
 use egress_apiserver::{Options, SpaceApi, demo};
 use std::path::{Path, PathBuf};
 
@@ -34,15 +35,29 @@ pub async fn run(args: ApiserverArgs) -> Result<()> {
         .await
         .map_err(|source| Error::Listen { addr: args.listen.to_string(), source })?;
     let addr = listener.local_addr()?;
+    // TLS with a given certificate, or a self-signed one whenever tokens are in use.
+    let tls = match (&args.tls_cert_file, &args.tls_private_key_file) {
+        (Some(cert), Some(key)) => Some((tls::from_files(cert, key)?, false)),
+        _ if !users.is_empty() => Some((tls::self_signed(&data_dir)?, true)),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let trusted = tls.as_ref().filter(|(_, own)| *own).map(|(pair, _)| pair.cert_pem.as_str());
     let kubeconfig = data_dir.join("kubeconfig");
-    write_kubeconfig(&kubeconfig, &format!("http://{addr}"), &users)
+    write_kubeconfig(&kubeconfig, &format!("{scheme}://{addr}"), &users, trusted)
         .map_err(|e| Error::Read { path: kubeconfig.display().to_string(), source: e })?;
-    println!("Space API is at http://{addr} (data in {})", data_dir.display());
+    println!("Space API is at {scheme}://{addr} (data in {})", data_dir.display());
     println!("kubeconfig: {}", kubeconfig.display());
     println!("try: kubectl --kubeconfig {} get egresspoints -A", kubeconfig.display());
     let hosts = egress_apiserver::http::AllowedHosts::new(addr, &args.allowed_host);
-    egress_apiserver::http::serve::serve(listener, api.standalone_router(hosts), shutdown_signal())
-        .await?;
+    let acceptor = tls.map(|(pair, _)| tls::acceptor(&pair)).transpose()?;
+    egress_apiserver::http::serve::serve_with(
+        listener,
+        api.standalone_router(hosts),
+        shutdown_signal(),
+        acceptor,
+    )
+    .await?;
     Ok(())
 }
 
@@ -54,6 +69,7 @@ pub fn write_kubeconfig(
     path: &Path,
     server: &str,
     users: &[egress_apiserver::auth::User],
+    trusted_cert_pem: Option<&str>,
 ) -> std::io::Result<()> {
     use kube::config::{
         AuthInfo, Cluster, Context, Kubeconfig, NamedAuthInfo, NamedCluster, NamedContext,
@@ -76,7 +92,15 @@ pub fn write_kubeconfig(
         kind: Some("Config".into()),
         clusters: vec![NamedCluster {
             name: cluster.into(),
-            cluster: Some(Cluster { server: Some(server.into()), ..Cluster::default() }),
+            cluster: Some(Cluster {
+                server: Some(server.into()),
+                // The self-signed certificate is its own authority.
+                certificate_authority_data: trusted_cert_pem.map(|pem| {
+                    use base64::Engine;
+                    base64::engine::general_purpose::STANDARD.encode(pem)
+                }),
+                ..Cluster::default()
+            }),
             ..NamedCluster::default()
         }],
         contexts: entries
@@ -149,7 +173,7 @@ mod tests {
             uid: "1".into(),
             groups: Vec::new(),
         };
-        write_kubeconfig(&path, "http://127.0.0.1:1", std::slice::from_ref(&user)).unwrap();
+        write_kubeconfig(&path, "http://127.0.0.1:1", std::slice::from_ref(&user), None).unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -89,7 +89,7 @@ async fn a_namespace_selector_offers_the_matching_namespaces_of_a_kubeconfig_clu
         assert_eq!(call(&api.router(), request).await.0, StatusCode::CREATED);
     }
     let kubeconfig = dir.path().join("kubeconfig");
-    egress_console::space_api::write_kubeconfig(&kubeconfig, &url, &[]).unwrap();
+    egress_console::space_api::write_kubeconfig(&kubeconfig, &url, &[], None).unwrap();
     let config = SourcesConfig {
         kubeconfig: vec![KubeconfigSource {
             path: Some(kubeconfig),

@@ -107,7 +107,10 @@ impl SpaceApiProcess {
         let mut lines = BufReader::new(stdout).lines();
         let addr = tokio::time::timeout(Duration::from_secs(30), async {
             while let Some(line) = lines.next_line().await? {
-                if let Some(rest) = line.strip_prefix("Space API is at http://") {
+                let rest = line
+                    .strip_prefix("Space API is at http://")
+                    .or_else(|| line.strip_prefix("Space API is at https://"));
+                if let Some(rest) = rest {
                     return Ok(rest.split_whitespace().next().unwrap_or("").to_owned());
                 }
             }

@@ -1,7 +1,7 @@
 //! Discovery: `/version`, `/api`, `/apis`, `/apis/{group}/{version}`, and the OpenAPI v3
 //! documents kubectl reads for `apply` and `explain`.
 
-use crate::request::Target;
+use crate::request::{Review, Target};
 use crate::resources::{ALL, ResourceType};
 use crate::status::{StatusError, StatusResult};
 use axum::Json;
@@ -36,7 +36,19 @@ pub fn serve(target: &Target, path: &str) -> StatusResult<Response> {
             body
         }
         Target::Resources { group, version } => {
-            let resources = ResourceType::of_group_version(group, version);
+            let mut resources: Vec<Value> = ResourceType::of_group_version(group, version)
+                .iter()
+                .map(|r| resource_json(r))
+                .collect();
+            if version == "v1" {
+                // The self reviews: create-only, cluster-scoped, like kube-apiserver's.
+                resources.extend(Review::ALL.iter().filter(|(_, g, ..)| g == group).map(
+                    |(_, _, plural, kind)| {
+                        json!({"name": plural, "singularName": "", "namespaced": false,
+                            "kind": kind, "verbs": ["create"]})
+                    },
+                ));
+            }
             if resources.is_empty() {
                 return Err(StatusError::no_route(path));
             }
@@ -46,20 +58,21 @@ pub fn serve(target: &Target, path: &str) -> StatusResult<Response> {
                 "kind": "APIResourceList",
                 "apiVersion": "v1",
                 "groupVersion": group_version,
-                "resources": resources.iter().map(|r| resource_json(r)).collect::<Vec<_>>(),
+                "resources": resources,
             })
         }
         Target::OpenApiIndex => crate::openapi::index(),
         Target::OpenApi { group, version } => {
             crate::openapi::document(group, version).ok_or_else(|| StatusError::no_route(path))?
         }
-        Target::Object(_) => return Err(StatusError::no_route(path)),
+        Target::Object(_) | Target::Review(_) => return Err(StatusError::no_route(path)),
     };
     Ok(Json(body).into_response())
 }
 
 fn groups() -> Vec<&'static str> {
     let mut groups: Vec<&str> = ALL.iter().map(|r| r.group).filter(|g| !g.is_empty()).collect();
+    groups.extend(Review::ALL.iter().map(|(_, group, ..)| *group));
     groups.dedup();
     groups
 }

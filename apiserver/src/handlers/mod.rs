@@ -3,7 +3,9 @@
 
 mod admission;
 mod discovery;
+mod protobuf;
 mod read;
+mod review;
 mod table;
 mod watch;
 mod write;
@@ -56,15 +58,24 @@ async fn handle(
         view.map_path(object, method)?;
     }
     let auth = &api.options.auth;
+    let mut caller = None;
     if auth.is_enabled() {
         let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         let user = auth.authenticate(authorization)?;
+        caller.clone_from(&user);
         let object = match &target {
             Target::Object(o) => Some(o),
             _ => None,
         };
         let verb = crate::auth::verb(method, &target, query.flag("watch"));
         auth.authorize(user.as_ref(), &crate::auth::Attributes { verb, object, path: uri.path() })?;
+    }
+    if let Target::Review(review) = target {
+        // Every authenticated user may ask about itself (RBAC's system:basic-user).
+        let body = axum::body::to_bytes(body, crate::BODY_LIMIT)
+            .await
+            .map_err(|_| StatusError::too_large(crate::BODY_LIMIT))?;
+        return review::answer(api, caller.as_ref(), review, method, headers, &body);
     }
     let Target::Object(object_path) = target else {
         if method != Method::GET {

@@ -11,6 +11,7 @@ pub mod cpu;
 pub mod guard;
 pub mod headers;
 pub mod serve;
+pub mod tls;
 pub mod trace;
 
 pub use guard::{AllowedHosts, Guard, Refusal};

@@ -14,6 +14,7 @@ use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
 
 /// How long a connection may take to send a request's head, counted from when the server
 /// is ready to read one: also how long an idle keep-alive connection stays open.
@@ -27,6 +28,16 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    serve_with(listener, router, shutdown, None).await
+}
+
+/// [`serve`], over TLS when `tls` is given (the handshake gets [`HEADER_READ_TIMEOUT`] too).
+pub async fn serve_with(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()>,
+    tls: Option<TlsAcceptor>,
 ) -> std::io::Result<()> {
     let (stop, stopping) = watch::channel(false);
     // Every connection holds a receiver; `closed()` resolves when the last one is gone.
@@ -47,19 +58,18 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(router.clone());
-        let mut stopping = stopping.clone();
+        let stopping = stopping.clone();
         let held = open.subscribe();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let mut builder = http1::Builder::new();
-            builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
-            let mut connection = std::pin::pin!(connection);
-            tokio::select! {
-                _ = connection.as_mut() => {}
-                // `.map(drop)`: the borrowed value must not live across the await below.
-                () = stopping.wait_for(|stop| *stop).map(drop) => {
-                    connection.as_mut().graceful_shutdown();
-                    let _ = tokio::time::timeout(SHUTDOWN_GRACE, connection).await;
+            match tls {
+                None => connection(TokioIo::new(stream), service, stopping).await,
+                Some(acceptor) => {
+                    match tokio::time::timeout(HEADER_READ_TIMEOUT, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => connection(TokioIo::new(stream), service, stopping).await,
+                        Ok(Err(error)) => tracing::debug!(%error, "TLS handshake failed"),
+                        Err(_) => tracing::debug!("TLS handshake timed out"),
+                    }
                 }
             }
             drop(held);
@@ -69,4 +79,26 @@ pub async fn serve(
     let _ = stop.send(true);
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, open.closed()).await;
     Ok(())
+}
+
+/// One HTTP/1 connection, with the header-read timer and a graceful end on shutdown.
+async fn connection<I>(
+    io: I,
+    service: TowerToHyperService<Router>,
+    mut stopping: watch::Receiver<bool>,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    let connection = builder.serve_connection(io, service);
+    let mut connection = std::pin::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        // `.map(drop)`: the borrowed value must not live across the await below.
+        () = stopping.wait_for(|stop| *stop).map(drop) => {
+            connection.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, connection).await;
+        }
+    }
 }
