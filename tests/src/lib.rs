@@ -131,6 +131,29 @@ impl SpaceApiProcess {
     }
 }
 
+/// Runs kubectl with a kubeconfig, extra environment and standard input; waits for it.
+pub fn run_kubectl(
+    kubeconfig: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Result<std::process::Output> {
+    use std::io::Write;
+    let mut child = std::process::Command::new(kubectl())
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let mut input = child.stdin.take().context("no stdin")?;
+    input.write_all(stdin.unwrap_or("").as_bytes())?;
+    drop(input);
+    Ok(child.wait_with_output()?)
+}
+
 /// The kubectl to test with: `EGRESS_KUBECTL` (set by `cargo xtask test`), else `kubectl`.
 pub fn kubectl() -> String {
     std::env::var("EGRESS_KUBECTL").unwrap_or_else(|_| "kubectl".to_owned())

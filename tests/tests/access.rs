@@ -5,9 +5,8 @@
 //! there.
 
 use anyhow::{Result, ensure};
-use egress_e2e::{SpaceApiProcess, TempDir, kubectl};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use egress_e2e::{SpaceApiProcess, TempDir};
+use std::process::Output;
 
 const TOKENS: &str =
     "reader-token,reader,1\neditor-token,editor,2,\"editors\"\nnobody-token,nobody,3\n";
@@ -21,19 +20,10 @@ fn kubectl_as(
     args: &[&str],
     stdin: Option<&str>,
 ) -> Result<Output> {
-    let mut child = Command::new(kubectl())
-        .arg("--kubeconfig")
-        .arg(&api.kubeconfig)
-        .args(["--context", &format!("egress-console-{user}")])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or("").as_bytes())?;
-    drop(input);
-    Ok(child.wait_with_output()?)
+    let context = format!("egress-console-{user}");
+    let args: Vec<&str> =
+        ["--context", context.as_str()].into_iter().chain(args.iter().copied()).collect();
+    egress_e2e::run_kubectl(&api.kubeconfig, &args, stdin, &[])
 }
 
 fn manifest(name: &str) -> String {

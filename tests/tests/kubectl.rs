@@ -2,8 +2,7 @@
 
 use anyhow::{Result, ensure};
 use egress_e2e::{SpaceApiProcess, TempDir, kubectl};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -13,19 +12,7 @@ fn run(
     stdin: Option<&str>,
     env: &[(&str, &str)],
 ) -> Result<Output> {
-    let mut child = Command::new(kubectl())
-        .arg("--kubeconfig")
-        .arg(&api.kubeconfig)
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or("").as_bytes())?;
-    drop(input);
-    Ok(child.wait_with_output()?)
+    egress_e2e::run_kubectl(&api.kubeconfig, args, stdin, env)
 }
 
 fn text(output: &Output) -> String {
