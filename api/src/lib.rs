@@ -136,3 +136,128 @@ mod tests {
         }
     }
 }
+
+/// Who the caller is, as the cluster answers a SelfSubjectReview made with the caller's own
+/// credentials (`GET /api/v1/whoami`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Whoami {
+    /// The user name (`system:anonymous` where nobody signed in).
+    pub username: String,
+    /// The user's groups.
+    pub groups: Vec<String>,
+}
+
+/// Something a person may try to do with the EgressPoints of a Space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Read them (list, get, watch).
+    Read,
+    /// Create one.
+    Create,
+    /// Change one (update, patch).
+    Change,
+    /// Delete one.
+    Delete,
+}
+
+/// What the caller may do in one Space (`GET /api/v1/spaces/{space}/access`), from access
+/// reviews made with the caller's own credentials: one answer per verb on EgressPoints, and
+/// whether it may read the Space's workloads.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Access {
+    /// The Space.
+    pub space: String,
+    /// May list EgressPoints.
+    pub list: bool,
+    /// May watch them.
+    pub watch: bool,
+    /// May get one.
+    pub get: bool,
+    /// May create one.
+    pub create: bool,
+    /// May update one.
+    pub update: bool,
+    /// May patch one.
+    pub patch: bool,
+    /// May delete one.
+    pub delete: bool,
+    /// May list Deployments.
+    pub read_deployments: bool,
+    /// May list ContainerApps.
+    pub read_container_apps: bool,
+}
+
+impl Access {
+    /// True when the action is allowed.
+    pub fn allows(&self, action: Action) -> bool {
+        match action {
+            Action::Read => self.list && self.get,
+            Action::Create => self.create,
+            Action::Change => self.update && self.patch,
+            Action::Delete => self.delete,
+        }
+    }
+
+    /// In a few words: "can edit", "read only" or "no access" (or what is partly allowed).
+    pub fn summary(&self) -> &'static str {
+        let writes = [Action::Create, Action::Change, Action::Delete].map(|a| self.allows(a));
+        match (self.allows(Action::Read), writes) {
+            (true, [true, true, true]) => "can edit",
+            (true, [false, false, false]) => "read only",
+            (true, _) => "can read, may change some",
+            (false, [false, false, false]) => "no access",
+            (false, _) => "can write but not read",
+        }
+    }
+
+    /// Why `action` is refused, in words for the person ("You may read EgressPoints in
+    /// storefront but not create them."); None when it is allowed.
+    pub fn refusal(&self, action: Action) -> Option<String> {
+        if self.allows(action) {
+            return None;
+        }
+        let space = &self.space;
+        let verb = match action {
+            Action::Read => return Some(format!("You may not read EgressPoints in {space}.")),
+            Action::Create => "create",
+            Action::Change => "change",
+            Action::Delete => "delete",
+        };
+        Some(if self.allows(Action::Read) {
+            format!("You may read EgressPoints in {space} but not {verb} them.")
+        } else {
+            format!("You may not {verb} EgressPoints in {space}.")
+        })
+    }
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::*;
+
+    #[test]
+    fn access_says_what_is_refused_in_words() {
+        let reader = Access {
+            space: "storefront".into(),
+            list: true,
+            watch: true,
+            get: true,
+            ..Access::default()
+        };
+        assert_eq!(reader.summary(), "read only");
+        assert_eq!(
+            reader.refusal(Action::Create).as_deref(),
+            Some("You may read EgressPoints in storefront but not create them.")
+        );
+        assert_eq!(reader.refusal(Action::Read), None);
+        let nobody = Access { space: "sandbox".into(), ..Access::default() };
+        assert_eq!(nobody.summary(), "no access");
+        assert_eq!(
+            nobody.refusal(Action::Delete).as_deref(),
+            Some("You may not delete EgressPoints in sandbox.")
+        );
+    }
+}

@@ -547,3 +547,18 @@ async fn names_no_object_can_have_are_404_not_a_gateway_error() {
         call(&env.app, send_json("POST", "/api/v1/validate?space=", &json!({}))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn local_mode_may_do_everything_as_the_anonymous_user() {
+    let env = env().await;
+    let (status, access, _) = call(&env.app, get("/api/v1/spaces/a/access")).await;
+    assert_eq!(status, StatusCode::OK, "{access}");
+    for verb in ["list", "watch", "get", "create", "update", "patch", "delete", "readDeployments"] {
+        assert_eq!(access[verb], true, "{verb}: {access}");
+    }
+    let (status, who, _) = call(&env.app, get("/api/v1/whoami")).await;
+    assert_eq!(status, StatusCode::OK, "{who}");
+    assert_eq!(who["username"], "system:anonymous");
+    let (status, _, _) = call(&env.app, get("/api/v1/spaces/no-such/access")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -3,6 +3,7 @@
 
 mod bench;
 mod fuzz;
+mod prune;
 mod site;
 mod system;
 mod wasm;

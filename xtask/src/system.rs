@@ -73,6 +73,10 @@ pub fn apt_install(packages: &[&str], why: &str) -> Result<()> {
 
 /// `cargo xtask test`: every test of the project.
 pub fn test() -> Result<()> {
+    let freed = crate::prune::prune(&target_dir());
+    if freed > 0 {
+        eprintln!("xtask: removed {} MB of stale build artifacts", freed / 1_000_000);
+    }
     ensure_browser()?;
     let kubectl = find_kubectl()?;
     let schemathesis = find_schemathesis()?;

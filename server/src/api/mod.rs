@@ -41,6 +41,8 @@ pub fn routes() -> Router<AppState> {
     use egresspoints::*;
     Router::new()
         .route("/api/v1/spaces", get(spaces_list))
+        .route("/api/v1/whoami", get(whoami_get))
+        .route("/api/v1/spaces/{space}/access", get(rules::access_get))
         .route(
             "/api/v1/spaces/{space}/egresspoints",
             get(egresspoints_list).post(egresspoints_create),
@@ -72,6 +74,8 @@ pub fn streams() -> Router<AppState> {
     ),
     paths(
         spaces_list,
+        whoami_get,
+        rules::access_get,
         egresspoints::egresspoints_list,
         egresspoints::egresspoints_get,
         egresspoints::egresspoints_create,
@@ -107,6 +111,17 @@ pub async fn spaces_list(
 ) -> ApiResult<Json<Vec<SpaceInfo>>> {
     let infos = state.catalog.infos(&caller).await?;
     Ok(Json(infos.into_iter().map(|(space, reach)| space_info(space, &reach)).collect()))
+}
+
+/// GET who the caller is.
+#[utoipa::path(get, path = "/api/v1/whoami", tag = "spaces",
+    responses((status = 200, description = "The caller's user name and groups, from a SelfSubjectReview made with its own credentials", body = egress_api::Whoami),
+        (status = 401, description = "No token (token mode)", body = error::ApiError, content_type = "application/problem+json")))]
+pub async fn whoami_get(
+    State(state): State<AppState>,
+    caller: crate::spaces::Caller,
+) -> ApiResult<Json<egress_api::Whoami>> {
+    Ok(Json(state.catalog.whoami(&caller).await?))
 }
 
 /// What `GET /api/v1/spaces` says of one Space: an unreachable Space is data, with the

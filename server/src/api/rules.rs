@@ -22,6 +22,16 @@ pub async fn rules_list(InSpace(space): InSpace) -> ApiResult<Json<RulesList>> {
     Ok(Json(RulesList { resource_version: version, rules: flatten(&eps) }))
 }
 
+#[utoipa::path(get, path = "/api/v1/spaces/{space}/access", tag = "spaces", params(("space" = String, Path, description = "Space name")),
+    responses((status = 200, description = "What the caller may do with the Space's EgressPoints (one access review per verb, made with the caller's own credentials), and whether it may read its workloads", body = egress_api::Access), SpaceErrors))]
+/// GET what the caller may do in the Space.
+pub async fn access_get(
+    State(state): State<AppState>,
+    InSpace(space): InSpace,
+) -> ApiResult<Json<egress_api::Access>> {
+    Ok(Json(state.catalog.access(&space).await?))
+}
+
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/workloads", tag = "rules", params(("space" = String, Path, description = "Space name")),
     responses((status = 200, description = "Deployments and ContainerApps", body = Vec<WorkloadRef>), SpaceErrors))]
 /// GET the Space's Deployments and ContainerApps, for the sourceRef picker.

@@ -5,6 +5,7 @@
 //! In token mode every client carries the caller's own bearer token; the server's
 //! credentials are never used for a user's request.
 
+mod access;
 pub mod caller;
 mod error;
 pub mod latency;
@@ -115,6 +116,8 @@ pub struct Catalog {
     /// Local mode: one client per Space, built once.
     clients: Arc<Mutex<HashMap<String, Client>>>,
     reach: Arc<Mutex<HashMap<(String, String), Checked>>>,
+    /// Access answers by (Space, caller), with when they were asked.
+    access: Arc<Mutex<HashMap<(String, String), (Instant, egress_api::Access)>>>,
 }
 
 impl Catalog {
@@ -138,6 +141,7 @@ impl Catalog {
             fixed: Arc::new(fixed),
             clients: Arc::default(),
             reach: Arc::default(),
+            access: Arc::default(),
         }
     }
 
