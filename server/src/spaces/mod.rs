@@ -88,6 +88,9 @@ pub fn egresspoint_resource() -> ApiResource {
 /// Whether a Space answered: nothing, or why not (shared by every caller of the cache).
 pub type Reach = Result<(), Arc<CatalogError>>;
 
+/// An access answer and when it was asked.
+type AccessAnswer = (Instant, egress_api::Access);
+
 /// A reachability check and when it was made.
 type Checked = (Instant, Reach);
 
@@ -117,7 +120,7 @@ pub struct Catalog {
     clients: Arc<Mutex<HashMap<String, Client>>>,
     reach: Arc<Mutex<HashMap<(String, String), Checked>>>,
     /// Access answers by (Space, caller), with when they were asked.
-    access: Arc<Mutex<HashMap<(String, String), (Instant, egress_api::Access)>>>,
+    access: Arc<Mutex<HashMap<(String, String), AccessAnswer>>>,
 }
 
 impl Catalog {
