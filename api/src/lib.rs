@@ -213,6 +213,27 @@ impl Access {
         }
     }
 
+    /// Everything refused, in one sentence for a page ("You may read EgressPoints in
+    /// storefront but not create, change or delete them."); None when all is allowed.
+    pub fn note(&self) -> Option<String> {
+        let space = &self.space;
+        if !self.allows(Action::Read) {
+            return Some(format!("You may not read EgressPoints in {space}."));
+        }
+        let refused: Vec<&str> =
+            [(Action::Create, "create"), (Action::Change, "change"), (Action::Delete, "delete")]
+                .into_iter()
+                .filter(|(a, _)| !self.allows(*a))
+                .map(|(_, word)| word)
+                .collect();
+        let verbs = match refused.as_slice() {
+            [] => return None,
+            [one] => (*one).to_owned(),
+            [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        };
+        Some(format!("You may read EgressPoints in {space} but not {verbs} them."))
+    }
+
     /// Why `action` is refused, in words for the person ("You may read EgressPoints in
     /// storefront but not create them."); None when it is allowed.
     pub fn refusal(&self, action: Action) -> Option<String> {
@@ -253,6 +274,10 @@ mod access_tests {
             Some("You may read EgressPoints in storefront but not create them.")
         );
         assert_eq!(reader.refusal(Action::Read), None);
+        assert_eq!(
+            reader.note().as_deref(),
+            Some("You may read EgressPoints in storefront but not create, change or delete them.")
+        );
         let nobody = Access { space: "sandbox".into(), ..Access::default() };
         assert_eq!(nobody.summary(), "no access");
         assert_eq!(

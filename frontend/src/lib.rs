@@ -82,6 +82,22 @@ fn FocusOnNavigate() -> impl IntoView {
     });
 }
 
+/// Who the user is, as the cluster says (token mode and local mode alike).
+#[component]
+fn Whoami() -> impl IntoView {
+    let who = LocalResource::new(api::whoami);
+    move || {
+        who.get().and_then(Result::ok).filter(|w| !w.username.is_empty()).map(|w| {
+            let groups = w.groups.join(", ");
+            view! {
+                <span class="whoami" id="whoami" title=format!("Groups: {groups}")>
+                    "You are " <strong>{w.username}</strong>
+                </span>
+            }
+        })
+    }
+}
+
 /// The whole app: header and the routes of DESIGN.md §Frontend.
 #[component]
 pub fn App() -> impl IntoView {
@@ -92,6 +108,7 @@ pub fn App() -> impl IntoView {
             <header class="top">
                 <A href="/" attr:class="brand">"Egress Console"</A>
                 <span class="muted">"EgressPoints of your Spaces"</span>
+                <Whoami />
             </header>
             <FocusOnNavigate />
             <main id="main" tabindex="-1">

@@ -108,6 +108,16 @@ pub async fn spaces() -> Result<Vec<SpaceInfo>, Problem> {
     get("/api/v1/spaces").await
 }
 
+/// Who the user is.
+pub async fn whoami() -> Result<egress_api::Whoami, Problem> {
+    get("/api/v1/whoami").await
+}
+
+/// What the user may do in a Space.
+pub async fn access(space: &str) -> Result<egress_api::Access, Problem> {
+    get(&format!("{}/access", space_path(space))).await
+}
+
 /// The EgressPoints of a Space.
 pub async fn egress_points(space: &str) -> Result<EgressPointList, Problem> {
     get(&format!("{}/egresspoints", space_path(space))).await

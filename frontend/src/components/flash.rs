@@ -98,9 +98,16 @@ pub fn FlashBar() -> impl IntoView {
                 <div class="notice success flash">
                     <span class="message">{flash.message.clone()}</span>
                     {flash.link.clone().map(|(href, text)| view! { " " <A href=href attr:id="flash-link">{text}</A> })}
-                    {flash.undo.clone().map(|(space, object)| view! {
-                        " " <button type="button" class="secondary" id="flash-undo" disabled=move || undoing.get()
-                            on:click=move |_| undo(space.clone(), object.clone())>"Undo"</button>
+                    {flash.undo.clone().map(|(space, object)| {
+                        // Undo creates: offered only to whom may create there.
+                        let access = super::SpaceAccess::load(space.clone());
+                        let refused = move || access.refusal(egress_api::Action::Create);
+                        view! {
+                            " " <button type="button" class="secondary" id="flash-undo"
+                                disabled=move || undoing.get() || refused().is_some() title=refused
+                                on:click=move |_| undo(space.clone(), object.clone())>"Undo"</button>
+                            {move || refused().map(|reason| view! { <small class="reason muted">{reason}</small> })}
+                        }
                     })}
                     <button type="button" class="icon" aria-label="Dismiss" on:click=move |_| flashes.shown.set(None)>"×"</button>
                 </div>

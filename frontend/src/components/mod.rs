@@ -1,5 +1,6 @@
 //! Reusable pieces of the UI.
 
+mod access;
 mod diagnostic_list;
 mod diff;
 mod flash;
@@ -7,6 +8,7 @@ mod leave_guard;
 mod notice;
 mod yaml_block;
 
+pub use access::{AccessNote, ActionLink, SpaceAccess};
 pub use diagnostic_list::{ApplyFix, DiagnosticList, DiagnosticSummary};
 pub use diff::LineDiff;
 pub use flash::{Flash, FlashBar, provide_flashes, use_flashes};

@@ -3,8 +3,9 @@
 //! nobody needs `kubectl get egresspoints` for it.
 
 use crate::api::{self, SpaceFeed, StoredEgressPoint};
-use crate::components::{FeedBadge, Phase};
+use crate::components::{AccessNote, ActionLink, FeedBadge, Phase, SpaceAccess};
 use crate::pages::{Breadcrumbs, SpaceTabs, egress_point_href, space_param, workload_href};
+use egress_api::Action;
 use egress_rules::{AppliesTo, Severity, SpaceContext, validate_in_space};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -37,6 +38,7 @@ fn age(timestamp: &str) -> String {
 #[component]
 fn SpaceEgressPoints(space: String) -> impl IntoView {
     let feed = SpaceFeed::open(space.clone());
+    let access = SpaceAccess::load(space.clone());
     let index = feed.index();
     let items = Memo::new(move |_| {
         feed.items.with(|items| items.values().cloned().collect::<Vec<StoredEgressPoint>>())
@@ -50,6 +52,7 @@ fn SpaceEgressPoints(space: String) -> impl IntoView {
                 <FeedBadge status=feed.status />
             </div>
             <SpaceTabs space=space.clone() current="egresspoints" />
+            <AccessNote access />
             {move || Phase::of_feed(feed.status.get(), "Loading the Space's EgressPoints…", || items.get()).view(|list| if list.is_empty() {
                 view! { <p class="empty" id="no-egresspoints">"No EgressPoints yet: workloads of this Space cannot reach anything outside the platform."</p> }.into_any()
             } else {
@@ -103,7 +106,7 @@ fn SpaceEgressPoints(space: String) -> impl IntoView {
                     </table>
                 }.into_any()
             })}
-            <p><A href=format!("/spaces/{}/egresspoints/new", api::escape(&space)) attr:class="button primary">"New EgressPoint"</A></p>
+            <p><ActionLink href=format!("/spaces/{}/egresspoints/new", api::escape(&space)) label="New EgressPoint" class="button primary" access action=Action::Create /></p>
         </section>
     }
 }

@@ -43,6 +43,7 @@ fn SpaceTable(spaces: Vec<SpaceInfo>) -> impl IntoView {
                     <th scope="col">"Source"</th>
                     <th scope="col" class="num">"EgressPoints"</th>
                     <th scope="col" class="num">"Rules"</th>
+                    <th scope="col">"Your access"</th>
                     <th scope="col">"State"</th>
                 </tr>
             </thead>
@@ -83,12 +84,19 @@ fn SpaceRow(space: SpaceInfo) -> impl IntoView {
             .into_any()
     };
     let href = format!("/spaces/{}", api::escape(&space.name));
+    let access = reachable.then(|| crate::components::SpaceAccess::load(space.name.clone()));
+    let yours = move || match access.map(|a| a.known()) {
+        Some(Some(access)) => access.summary().to_owned(),
+        Some(None) => "…".to_owned(),
+        None => "—".to_owned(),
+    };
     view! {
         <tr>
             <th scope="row"><A href=href>{space.name.clone()}</A></th>
             <td data-label="Source">{space.source.as_str()} " · " <span class="muted">{space.namespace.clone()}</span></td>
             <td class="num" data-label="EgressPoints">{count(|c| c.0)}</td>
             <td class="num" data-label="Rules">{count(|c| c.1)}</td>
+            <td data-label="Your access" class="access">{yours}</td>
             <td data-label="State">{state}</td>
         </tr>
     }

@@ -312,6 +312,8 @@ impl Catalog {
         .await
         {
             Ok(Ok(_)) => Ok(()),
+            // It answered: the caller may not read there, which the access column says.
+            Ok(Err(kube::Error::Api(status))) if status.is_forbidden() => Ok(()),
             Ok(Err(source)) => {
                 Err(Arc::new(CatalogError::Kubernetes { space: space.name.clone(), source }))
             }

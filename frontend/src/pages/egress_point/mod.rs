@@ -4,9 +4,13 @@
 mod impact;
 
 use crate::api::{self, Problem, SpaceFeed, StoredEgressPoint};
-use crate::components::{DiagnosticSummary, FeedBadge, Phase, ProblemNotice, YamlBlock};
+use crate::components::{
+    AccessNote, ActionLink, DiagnosticSummary, FeedBadge, Phase, ProblemNotice, SpaceAccess,
+    YamlBlock,
+};
 use crate::pages::space_rules::{RuleRow, rows};
 use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, workload_href};
+use egress_api::Action;
 use egress_rules::{AppliesTo, EgressPoint};
 use impact::impact_of_delete;
 use leptos::html::Dialog;
@@ -65,6 +69,7 @@ fn EgressPointView(space: String, name: String) -> impl IntoView {
 
 #[component]
 fn Details(space: String, stored: StoredEgressPoint, feed: SpaceFeed) -> impl IntoView {
+    let access = SpaceAccess::load(space.clone());
     let ep = stored.model.clone();
     let index = feed.index();
     let own_rows: Vec<RuleRow> = index.with_untracked(|index| rows([&ep], index, None));
@@ -84,9 +89,10 @@ fn Details(space: String, stored: StoredEgressPoint, feed: SpaceFeed) -> impl In
     let file_name = format!("{}.yaml", ep.name());
     view! {
         {applies}
+        <AccessNote access />
         <div class="actions">
-            <A href=edit_href attr:class="button primary" attr:id="edit">"Edit"</A>
-            <DeleteButton space=space.clone() ep=ep.clone() feed />
+            <ActionLink href=edit_href label="Edit" id="edit" class="button primary" access action=Action::Change />
+            <DeleteButton space=space.clone() ep=ep.clone() feed access />
         </div>
         <h2>"What it allows"</h2>
         {if own_rows.is_empty() {
@@ -118,7 +124,13 @@ fn Details(space: String, stored: StoredEgressPoint, feed: SpaceFeed) -> impl In
 }
 
 #[component]
-fn DeleteButton(space: String, ep: EgressPoint, feed: SpaceFeed) -> impl IntoView {
+fn DeleteButton(
+    space: String,
+    ep: EgressPoint,
+    feed: SpaceFeed,
+    access: SpaceAccess,
+) -> impl IntoView {
+    let refused = move || access.refusal(Action::Delete);
     let dialog = NodeRef::<Dialog>::new();
     let problem = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
@@ -169,7 +181,13 @@ fn DeleteButton(space: String, ep: EgressPoint, feed: SpaceFeed) -> impl IntoVie
                     });
                     navigate(&back, Default::default());
                 }
-                Err(p) => problem.set(Some(p)),
+                Err(p) => {
+                    // Rights changed since the page asked: ask again, and say it in words.
+                    if p.status == 403 {
+                        access.reread();
+                    }
+                    problem.set(Some(p));
+                }
             }
             busy.set(false);
         });
@@ -179,7 +197,9 @@ fn DeleteButton(space: String, ep: EgressPoint, feed: SpaceFeed) -> impl IntoVie
         AppliesTo::Workload(w) => w.label(),
     };
     view! {
-        <button type="button" class="danger" id="delete" on:click=open>"Delete…"</button>
+        <button type="button" class="danger" id="delete" on:click=open disabled=move || refused().is_some()
+            title=refused>"Delete…"</button>
+
         <dialog node_ref=dialog aria-labelledby="delete-title" id="delete-dialog">
             <h2 id="delete-title">{format!("Delete EgressPoint {}?", ep.name())}</h2>
             <p>{format!("This traffic of {who} will stop:")}</p>

@@ -4,7 +4,9 @@
 //! one result line per object.
 
 use crate::api::{self, SpaceFeed};
+use crate::components::SpaceAccess;
 use crate::pages::egress_point_href;
+use egress_api::Action;
 use egress_rules::manifests::check_import;
 use egress_rules::{EgressPoint, WorkloadRef, as_written, has_errors};
 use leptos::prelude::*;
@@ -15,6 +17,8 @@ use serde_json::{Value, json};
 /// What the import needs of the Space it imports into.
 #[derive(Clone)]
 pub struct ImportTarget {
+    /// What the user may do there.
+    pub access: SpaceAccess,
     /// The Space.
     pub space: String,
     /// Its live EgressPoints.
@@ -109,9 +113,11 @@ pub fn ImportAll(target: ImportTarget, values: Vec<Value>) -> impl IntoView {
     };
     view! {
         <div class="import">
-            <button type="button" class="primary" id="import-all" disabled=move || busy.get() on:click=import>
+            <button type="button" class="primary" id="import-all" on:click=import
+                disabled=move || busy.get() || target.access.refusal(Action::Create).is_some()>
                 {format!("Import all {count}")}
             </button>
+            {move || target.access.refusal(Action::Create).map(|reason| view! { <small class="reason muted">{reason}</small> })}
             <p class="muted">"Each is checked against the Space and the others first; nothing is created unless all pass."</p>
             {move || summary.get().map(|s| view! { <p id="import-summary"><strong>{s}</strong></p> })}
             <ul id="import-results">

@@ -12,7 +12,7 @@ mod targets;
 mod yaml_panel;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
-use crate::components::{ApplyFix, DiagnosticList, FeedBadge, Phase, guard_unsaved};
+use crate::components::{ApplyFix, DiagnosticList, FeedBadge, Phase, SpaceAccess, guard_unsaved};
 use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, supported};
 use egress_rules::{SpaceContext, WorkloadRef, check_value, has_errors};
 use import::ImportTarget;
@@ -130,7 +130,9 @@ fn EgressPointForm(
     let index = feed.index();
     let space_name = space.clone();
     let namespace_of = move || namespace.get().flatten().unwrap_or_else(|| space_name.clone());
+    let access = SpaceAccess::load(space.clone());
     let import = editing.is_none().then(|| ImportTarget {
+        access,
         space: space.clone(),
         feed,
         workloads: choices,
@@ -278,7 +280,7 @@ fn EgressPointForm(
                     <Targets form placed submitted />
                     <ObjectMessages placed />
                     <SaveBar space=space.clone() feed form object=object.into() diagnostics=checked.into()
-                        editing=editing.clone() submitted conflict dirty=dirty.into() />
+                        editing=editing.clone() submitted conflict dirty=dirty.into() access />
                 </form>
             </section>
             {match import {

@@ -8,8 +8,9 @@ use super::model::comparable;
 use super::state::FormState;
 use super::targets::focus_later;
 use crate::api::{self, Problem, SpaceFeed, StoredEgressPoint};
-use crate::components::{Flash, LineDiff, Loading, ProblemNotice, use_flashes};
+use crate::components::{Flash, LineDiff, Loading, ProblemNotice, SpaceAccess, use_flashes};
 use crate::pages::egress_point_href;
+use egress_api::Action;
 use egress_rules::merge::{Merged, three_way};
 use egress_rules::path::Field;
 use egress_rules::{Diagnostic, as_written, has_errors};
@@ -78,7 +79,11 @@ pub fn SaveBar(
     conflict: RwSignal<Option<Conflict>>,
     /// The form has changes not saved yet.
     dirty: Signal<bool>,
+    /// What the user may do in the Space.
+    access: SpaceAccess,
 ) -> impl IntoView {
+    let action = if editing.is_some() { Action::Change } else { Action::Create };
+    let refused = move || access.refusal(action);
     let cancel_href = match &editing {
         Some(name) => egress_point_href(&space, name),
         None => format!("/spaces/{}", api::escape(&space)),
@@ -95,7 +100,10 @@ pub fn SaveBar(
     let space = StoredValue::new(space);
     let save = move || {
         submitted.set(true);
-        if has_errors(&diagnostics.get_untracked()) || saving.get_untracked().is_some() {
+        if has_errors(&diagnostics.get_untracked())
+            || saving.get_untracked().is_some()
+            || untrack(refused).is_some()
+        {
             return;
         }
         let chosen = object.get_untracked();
@@ -120,7 +128,7 @@ pub fn SaveBar(
                 saving.set(Some("Checking against the Space's latest state…"));
                 if let Err(p) = send(&space, editing.as_deref(), &body, true).await {
                     saving.set(None);
-                    return fail(p, problem, conflict);
+                    return fail(p, problem, conflict, access);
                 }
                 opened_revision.set(feed.revision.get_untracked());
             }
@@ -138,7 +146,7 @@ pub fn SaveBar(
                     flashes.show(Flash::linked(message, href.clone(), "Open it"));
                     navigate(&href, Default::default());
                 }
-                Err(p) => fail(p, problem, conflict),
+                Err(p) => fail(p, problem, conflict, access),
             }
         });
     };
@@ -220,7 +228,7 @@ pub fn SaveBar(
             }}
             <div class="actions">
                 <button type="submit" class="primary" id="save"
-                    disabled=move || !errors.with(Vec::is_empty) || saving.get().is_some()
+                    disabled=move || !errors.with(Vec::is_empty) || saving.get().is_some() || refused().is_some()
                     on:click=move |ev| { ev.prevent_default(); save_click() }>
                     {move || if editing_name.with_value(Option::is_some) { "Save changes" } else { "Create EgressPoint" }}
                 </button>
@@ -230,6 +238,7 @@ pub fn SaveBar(
                 </A>
                 {move || saving.get().map(|what| view! { <Loading what=what /> })}
             </div>
+            {move || refused().map(|reason| view! { <p class="reason" id="save-refused" role="status">{reason}</p> })}
             {move || problem.get().map(|problem| {
                 let server = problem.diagnostics.clone();
                 view! {
@@ -285,7 +294,17 @@ pub fn SaveBar(
     }
 }
 
-fn fail(p: Problem, problem: RwSignal<Option<Problem>>, conflict: RwSignal<Option<Conflict>>) {
+fn fail(
+    p: Problem,
+    problem: RwSignal<Option<Problem>>,
+    conflict: RwSignal<Option<Conflict>>,
+    access: SpaceAccess,
+) {
+    // Refused although the page thought it allowed: rights changed meanwhile. Ask again, so
+    // Save says why in words.
+    if p.status == 403 {
+        access.reread();
+    }
     match (p.status, p.current.clone()) {
         (409, Some(current)) => conflict.set(Some(Conflict { current: *current })),
         _ => problem.set(Some(p)),

@@ -4,8 +4,9 @@
 mod rows;
 
 use crate::api::{self, FeedStatus, SpaceFeed};
-use crate::components::{DiagnosticSummary, FeedBadge, Phase};
+use crate::components::{AccessNote, ActionLink, DiagnosticSummary, FeedBadge, Phase, SpaceAccess};
 use crate::pages::{Breadcrumbs, SpaceTabs, WorkloadPicker, space_param, workload_href};
+use egress_api::Action;
 use egress_rules::{AppliesTo, Protocol};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -130,6 +131,7 @@ fn SpaceRules(space: String) -> impl IntoView {
     // A memo, so the table is built once and then updated row by row, not rebuilt per change.
     let state = Memo::new(move |_| (feed.status.get(), feed.items.with(|i| i.is_empty())));
     let new_href = format!("/spaces/{}/egresspoints/new", api::escape(&space));
+    let access = SpaceAccess::load(space.clone());
     let space_for_rows = space.clone();
     view! {
         <Breadcrumbs space=space.clone() here="Egress rules" />
@@ -137,11 +139,12 @@ fn SpaceRules(space: String) -> impl IntoView {
             <div class="title-row">
                 <h1 id="rules-title">"Egress rules of " <span class="mono">{space.clone()}</span></h1>
                 <FeedBadge status=feed.status />
-                <A href=new_href attr:class="button primary" attr:id="new-egresspoint">"New EgressPoint"</A>
+                <ActionLink href=new_href label="New EgressPoint" id="new-egresspoint" class="button primary" access action=Action::Create />
             </div>
             <p class="lede">
                 "What the workloads of this Space may reach outside the platform. Changes made anywhere (kubectl, other users) appear here as they happen."
             </p>
+            <AccessNote access />
             // A Space that cannot be read has nothing to filter or pick: only the notice below.
             <Show when=move || !matches!(feed.status.get(), FeedStatus::Failed(_))>
                 <SpaceTabs space=space_for_tabs.clone() current="rules" />
@@ -156,10 +159,10 @@ fn SpaceRules(space: String) -> impl IntoView {
                     status => Phase::of_feed(status, "Loading the Space's EgressPoints…", || empty),
                 };
                 phase.view(|empty| if empty {
-                    view! { <EmptySpace space=space_for_rows.clone() /> }.into_any()
+                    view! { <EmptySpace space=space_for_rows.clone() access /> }.into_any()
                 } else {
                     view! {
-                        <RulesTable space=space_for_rows.clone() shown sort_by page recently_changed=feed.recently_changed total=all_rows />
+                        <RulesTable space=space_for_rows.clone() shown sort_by page recently_changed=feed.recently_changed total=all_rows access />
                     }.into_any()
                 })
             }}
@@ -168,13 +171,13 @@ fn SpaceRules(space: String) -> impl IntoView {
 }
 
 #[component]
-fn EmptySpace(space: String) -> impl IntoView {
+fn EmptySpace(space: String, access: SpaceAccess) -> impl IntoView {
     let href = format!("/spaces/{}/egresspoints/new", api::escape(&space));
     view! {
         <div class="empty" id="empty-space">
             <p><strong>"No EgressPoints yet."</strong> " Workloads in this Space cannot reach anything outside the platform."</p>
             <p>"Create an EgressPoint to allow a host, port and protocol for every workload or for one."</p>
-            <A href=href attr:class="button primary">"Create the first EgressPoint"</A>
+            <ActionLink href label="Create the first EgressPoint" class="button primary" access action=Action::Create />
         </div>
     }
 }
@@ -222,6 +225,7 @@ fn RulesTable(
     page: RwSignal<usize>,
     recently_changed: RwSignal<Vec<String>>,
     total: Memo<Vec<RuleRow>>,
+    access: SpaceAccess,
 ) -> impl IntoView {
     let pages = move || shown.with(|rows| rows.len().div_ceil(PAGE).max(1));
     let visible = move || {
@@ -273,7 +277,7 @@ fn RulesTable(
                 </thead>
                 <tbody>
                     <For each=visible key=|r| format!("{r:?}") let:row>
-                        <RuleRowView row space=space_for_rows.get_value() recently_changed />
+                        <RuleRowView row space=space_for_rows.get_value() recently_changed access />
                     </For>
                 </tbody>
             </table>
@@ -293,6 +297,7 @@ fn RuleRowView(
     row: RuleRow,
     space: String,
     recently_changed: RwSignal<Vec<String>>,
+    access: SpaceAccess,
 ) -> impl IntoView {
     let name = row.egress_point.clone();
     let changed = move || recently_changed.with(|c| c.contains(&name));
@@ -321,9 +326,9 @@ fn RuleRowView(
             <td data-label="EgressPoint"><A href=ep_href>{link_text}</A></td>
             <td data-label="Diagnostics"><DiagnosticSummary items=row.diagnostics.clone() /></td>
             <td class="row-actions">
-                <A href=edit_href attr:class="button secondary small" attr:aria-label=edit_aria>"Edit"</A>
+                <ActionLink href=edit_href label="Edit" class="button secondary small" aria_label=edit_aria access action=Action::Change />
                 " "
-                <A href=delete_href attr:class="button danger small" attr:aria-label=delete_aria>"Delete…"</A>
+                <ActionLink href=delete_href label="Delete…" class="button danger small" aria_label=delete_aria access action=Action::Delete />
             </td>
         </tr>
     }
