@@ -509,11 +509,17 @@ async fn in_token_mode_a_user_allowed_in_space_a_gets_403_in_space_b_and_401_wit
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    // Space b answers (403): it is reachable, and what alice may do there says the rest.
     let (_, spaces, _) = call(&app, as_alice("GET", "/api/v1/spaces", None)).await;
     assert_eq!(
         (spaces[0]["reachable"].as_bool(), spaces[1]["reachable"].as_bool()),
-        (Some(true), Some(false))
+        (Some(true), Some(true))
     );
+    let (status, access, _) = call(&app, as_alice("GET", "/api/v1/spaces/b/access", None)).await;
+    assert_eq!(status, StatusCode::OK, "{access}");
+    assert_eq!((access["list"].as_bool(), access["create"].as_bool()), (Some(false), Some(false)));
+    let (_, access, _) = call(&app, as_alice("GET", "/api/v1/spaces/a/access", None)).await;
+    assert_eq!(access["create"], true, "{access}");
 
     // The sign-in cookie works like the header, and is HttpOnly and SameSite=Strict.
     let form = Request::post("/auth/session")

@@ -8,9 +8,11 @@ use egress_e2e::ui::{element, wait_path, wait_text, wait_true};
 use egress_e2e::{Browser, Server, SpaceApiProcess, TempDir, run_kubectl};
 use fantoccini::{Client, Locator};
 
-const TOKENS: &str = "reader-token,reader,1\neditor-token,editor,2,\"editors\"\n";
+const TOKENS: &str =
+    "reader-token,reader,1\neditor-token,editor,2,\"editors\"\nnarrow-token,narrow,3\n";
 const POLICY: &str = r#"{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"user":"reader","namespace":"storefront","resource":"*","apiGroup":"*","readonly":true}}
 {"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"group":"editors","namespace":"storefront","resource":"*","apiGroup":"*"}}
+{"apiVersion":"abac.authorization.kubernetes.io/v1beta1","kind":"Policy","spec":{"user":"narrow","namespace":"storefront","resource":"egresspoints","apiGroup":"*"}}
 "#;
 
 async fn sign_in(client: &Client, server: &Server, token: &str) -> Result<()> {
@@ -79,6 +81,28 @@ async fn editor_creates_and_deletes(
     Ok(())
 }
 
+async fn workloads_typed_when_unreadable(
+    client: &Client,
+    server: &Server,
+    browser: &Browser,
+) -> Result<()> {
+    sign_in(client, server, "narrow-token").await?;
+    client.goto(&format!("{}/spaces/storefront/egresspoints/new", server.url)).await?;
+    // May write EgressPoints but not read workloads: the picker says why and takes a name.
+    let help =
+        wait_text(client, "#source-ref-help", |t| t.contains("may not read the workloads")).await?;
+    ensure!(help.contains("Deployment/NAME"), "{help}");
+    element(client, "input#source-ref").await?.send_keys("Deployment/checkout").await?;
+    element(client, "#name").await?.send_keys("typed-workload").await?;
+    element(client, "input.host").await?.send_keys("typed.example.com").await?;
+    browser.screenshot("access-typed-workload").await?;
+    wait_true(client, "return !document.querySelector('#save').disabled;", "Save enabled").await?;
+    element(client, "#save").await?.click().await?;
+    wait_path(client, "/spaces/storefront/egresspoints/typed-workload").await?;
+    wait_text(client, "#applies-to", |t| t.contains("checkout (Deployment)")).await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn buttons_match_what_each_user_may_do() -> Result<()> {
     let dir = TempDir::new("ui-access")?;
@@ -134,5 +158,8 @@ async fn buttons_match_what_each_user_may_do() -> Result<()> {
     let editor = Browser::start().await?;
     let outcome = editor_creates_and_deletes(&editor.client, &server, &editor).await;
     editor.finish("editor_creates_and_deletes", outcome).await?;
+    let narrow = Browser::start().await?;
+    let outcome = workloads_typed_when_unreadable(&narrow.client, &server, &narrow).await;
+    narrow.finish("workloads_typed_when_unreadable", outcome).await?;
     api.kill().await
 }

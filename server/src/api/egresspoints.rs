@@ -95,15 +95,25 @@ pub async fn workloads(space: &Space) -> ApiResult<Vec<WorkloadRef>> {
 
 /// Diagnostics of `value` as it would be in `space` (all rules, Space-wide ones included).
 pub async fn check_in_space(space: &Space, value: &Value) -> ApiResult<Vec<Diagnostic>> {
-    let ((eps, _), workloads) = tokio::try_join!(current(space), workloads(space))?;
+    let ((eps, _), workloads) = tokio::try_join!(current(space), readable_workloads(space))?;
     let value = value.clone();
     // Indexing a large Space and checking a large body are CPU work: off the async workers.
     Ok(egress_apiserver::http::cpu::run(move || {
         let index = SpaceIndex::build(&eps);
-        check_value(&value, Some(SpaceContext { index: &index, workloads: Some(&workloads) }))
+        check_value(&value, Some(SpaceContext { index: &index, workloads: workloads.as_deref() }))
             .diagnostics
     })
     .await)
+}
+
+/// The Space's workloads, or None when the caller may not read them: then whether a
+/// `sourceRef` names one is not judged, and the write still works (Kubernetes decides).
+async fn readable_workloads(space: &Space) -> ApiResult<Option<Vec<WorkloadRef>>> {
+    match workloads(space).await {
+        Ok(list) => Ok(Some(list)),
+        Err(problem) if problem.status == 403 => Ok(None),
+        Err(problem) => Err(problem),
+    }
 }
 
 pub(crate) fn to_value(object: &DynamicObject) -> Value {

@@ -127,6 +127,13 @@ fn EgressPointForm(
         Some(Ok(list)) => Some(supported(&list)),
         _ => None,
     });
+    // The workloads could not be read (often: not allowed): the name is typed instead.
+    let unreadable = Memo::new(move |_| {
+        workloads.with(|w| match w {
+            Some(Err(problem)) => Some(problem.status),
+            _ => None,
+        })
+    });
     let index = feed.index();
     let space_name = space.clone();
     let namespace_of = move || namespace.get().flatten().unwrap_or_else(|| space_name.clone());
@@ -276,7 +283,7 @@ fn EgressPointForm(
                         }
                     }>
                     <NameField form placed submitted editing=editing.is_some() />
-                    <SourceRefField form placed choices />
+                    <SourceRefField form placed choices unreadable />
                     <Targets form placed submitted />
                     <ObjectMessages placed />
                     <SaveBar space=space.clone() feed form object=object.into() diagnostics=checked.into()
@@ -329,8 +336,30 @@ fn SourceRefField(
     form: FormState,
     placed: Messages,
     choices: Memo<Option<Vec<WorkloadRef>>>,
+    /// The HTTP status of a failed workload list.
+    unreadable: Memo<Option<u16>>,
 ) -> impl IntoView {
     let items = placed.of(FieldKey::SourceRef);
+    let typed = move || {
+        unreadable.get().map(|status| {
+            let why = if status == 403 {
+                "You may not read the workloads of this Space, so they cannot be listed: type Deployment/NAME or ContainerApp/NAME, or leave it empty for every workload."
+            } else {
+                "The workloads of this Space could not be read: type Deployment/NAME or ContainerApp/NAME, or leave it empty for every workload."
+            };
+            view! {
+                <div class="field">
+                    <label for=FieldKey::SourceRef.input_id()>"Workload"</label>
+                    <input id=FieldKey::SourceRef.input_id() autocomplete="off" spellcheck="false" placeholder="Deployment/checkout"
+                        aria-describedby=format!("source-ref-help {}", FieldKey::SourceRef.messages_id())
+                        prop:value=move || form.source_ref.get()
+                        on:input=move |ev| form.source_ref.set(event_target_value(&ev).trim().to_owned()) />
+                    <small id="source-ref-help" class="muted">{why}</small>
+                    <DiagnosticList id=FieldKey::SourceRef.messages_id() items />
+                </div>
+            }
+        })
+    };
     // The chosen workload stays offered even when the Space no longer has it.
     let options = move || {
         let mut list: Vec<(String, String)> = choices
@@ -345,7 +374,8 @@ fn SourceRefField(
         }
         list
     };
-    view! {
+    move || {
+        typed().map(IntoAny::into_any).unwrap_or_else(|| view! {
         <div class="field">
             <label for=FieldKey::SourceRef.input_id()>"Workload"</label>
             <select id=FieldKey::SourceRef.input_id() aria-describedby=format!("source-ref-help {}", FieldKey::SourceRef.messages_id())
@@ -365,6 +395,7 @@ fn SourceRefField(
             </small>
             <DiagnosticList id=FieldKey::SourceRef.messages_id() items />
         </div>
+    }.into_any())
     }
 }
 
