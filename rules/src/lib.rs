@@ -22,6 +22,7 @@ mod decode;
 mod diagnostic;
 mod egress;
 pub mod host;
+pub mod impact;
 pub mod json;
 pub mod manifests;
 pub mod merge;

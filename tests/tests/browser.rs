@@ -125,6 +125,12 @@ async fn create_edit_delete(client: &Client, server: &Server, browser: &Browser)
     // The preview follows after a short pause.
     wait_text(client, "#yaml", |y| y.contains("protocol: TCP") && y.contains("number: 5432"))
         .await?;
+    // Beside Save: what saving would change in the Space's access, computed in the browser.
+    let impact = wait_text(client, "#impact", |t| t.contains("11.22.33.44:5432")).await?;
+    ensure!(
+        impact.contains("every workload gains 11.22.33.44:5432 HTTP/HTTPS/TCP/TLS; loses nothing"),
+        "{impact}"
+    );
     browser.screenshot("form-valid").await?;
     element(client, "#save").await?.click().await?;
     wait_path(client, "/spaces/sandbox/egresspoints/billing-db").await?;

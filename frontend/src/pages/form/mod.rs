@@ -166,6 +166,19 @@ fn EgressPointForm(
             })
         })
     });
+    // What saving would change in each workload's access, from the live Space.
+    let editing_name = editing.clone();
+    let impact = Memo::new(move |_| {
+        let mine = object.with(|value| egress_rules::decode(value).egress_point);
+        let before: Vec<egress_rules::EgressPoint> =
+            feed.items.with(|items| items.values().map(|e| e.model.clone()).collect());
+        let replaced = editing_name.clone().unwrap_or_else(|| mine.name().to_owned());
+        let mut after: Vec<egress_rules::EgressPoint> =
+            before.iter().filter(|e| e.name() != replaced).cloned().collect();
+        after.push(mine);
+        let workloads = choices.with(|c| c.clone().unwrap_or_default());
+        egress_rules::impact::impact(&before, &after, &workloads)
+    });
     let submitted = RwSignal::new(false);
     let conflict = RwSignal::new(None::<Conflict>);
     // Unsaved work: anything typed, chosen or pasted since the form opened. Leaving asks.
@@ -286,6 +299,22 @@ fn EgressPointForm(
                     <SourceRefField form placed choices unreadable />
                     <Targets form placed submitted />
                     <ObjectMessages placed />
+                    <div id="impact" class="impact" role="status" aria-live="polite">
+                        <strong>"If you save: "</strong>
+                        {move || impact.with(|i| {
+                            let mut lines = i.lines();
+                            if lines.is_empty() {
+                                lines.push("no workload's access changes".to_owned());
+                            }
+                            let quiet = i.no_effect.iter()
+                                .map(|r| format!("{}:{} {} is already allowed by another EgressPoint", r.host, r.port, r.protocol))
+                                .collect::<Vec<_>>();
+                            view! {
+                                <ul>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                                {(!quiet.is_empty()).then(|| view! { <p class="muted">{quiet.join("; ")}</p> })}
+                            }
+                        })}
+                    </div>
                     <SaveBar space=space.clone() feed form object=object.into() diagnostics=checked.into()
                         editing=editing.clone() submitted conflict dirty=dirty.into() access />
                 </form>
