@@ -90,6 +90,32 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// `POST /api/v1/spaces/{space}/impact`: what applying (and deleting) some EgressPoints
+/// would do to each workload's access, and what the rules say about each of them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImpactReport {
+    /// Each workload's gains and losses.
+    pub impact: egress_rules::impact::Impact,
+    /// The same in words, one line per distinct change.
+    pub lines: Vec<String>,
+    /// Per EgressPoint applied, what the rules say about it in the Space after the change.
+    pub egress_points: Vec<NamedReport>,
+}
+
+/// The diagnostics of one named EgressPoint.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NamedReport {
+    /// Its name.
+    pub name: String,
+    /// False when any diagnostic is an error.
+    pub valid: bool,
+    /// Everything the rules found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 /// `Kind/name`: how the `workload=` parameter of `/reachability` and the UI's pickers name a
 /// workload of the Space.
 pub fn workload_key(kind: &str, name: &str) -> String {

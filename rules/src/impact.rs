@@ -72,6 +72,9 @@ pub struct Impact {
     /// Rules added by the change that allow nothing new: another EgressPoint already
     /// allows that traffic for the same workloads.
     pub no_effect: Vec<Rule>,
+    /// How many subjects were compared (every workload known, plus "any other workload").
+    #[serde(default)]
+    pub considered: usize,
 }
 
 impl Impact {
@@ -98,9 +101,8 @@ impl Impact {
             .into_iter()
             .map(|(gains, loses, subjects)| {
                 // Everyone the Space has, "any other workload" included: say so.
-                let everyone = subjects.len() == self.subjects.len()
-                    && subjects.contains(&&Subject::OtherWorkloads)
-                    && subjects.len() > 1;
+                let everyone = subjects.len() == self.considered
+                    && subjects.contains(&&Subject::OtherWorkloads);
                 let (who, plural) = if everyone {
                     ("every workload".to_owned(), false)
                 } else {
@@ -181,7 +183,7 @@ pub fn impact(before: &[EgressPoint], after: &[EgressPoint], workloads: &[Worklo
         }
     }
     subjects.insert(Subject::OtherWorkloads);
-    let mut out = Impact::default();
+    let mut out = Impact { considered: subjects.len(), ..Impact::default() };
     for subject in subjects {
         let (was, now) = (access(&old, &subject), access(&new, &subject));
         let gains: Vec<Grant> = now.difference(&was).cloned().collect();

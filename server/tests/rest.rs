@@ -568,3 +568,32 @@ async fn local_mode_may_do_everything_as_the_anonymous_user() {
     let (status, _, _) = call(&env.app, get("/api/v1/spaces/no-such/access")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn impact_says_what_applying_and_deleting_would_change_and_stores_nothing() {
+    let env = env().await;
+    let web = egress("web", "api.example.com", 443, "HTTPS");
+    let (status, _, _) = call(&env.app, send_json("POST", EGPS, &web)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Replacing HTTPS by TCP gains HTTP, TCP and TLS there, and loses nothing.
+    let tcp = egress("web", "api.example.com", 443, "TCP");
+    let (status, report, _) =
+        call(&env.app, send_json("POST", "/api/v1/spaces/a/impact", &tcp)).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        report["lines"],
+        json!(["every workload gains api.example.com:443 HTTP/TCP/TLS; loses nothing"])
+    );
+    assert_eq!(report["egressPoints"][0]["valid"], true, "{report}");
+    // Deleting it loses HTTPS; an empty List applies nothing.
+    let empty = json!({"apiVersion": "v1", "kind": "List", "items": []});
+    let (_, report, _) =
+        call(&env.app, send_json("POST", "/api/v1/spaces/a/impact?delete=web", &empty)).await;
+    assert_eq!(
+        report["lines"],
+        json!(["every workload gains nothing; loses api.example.com:443 HTTPS"])
+    );
+    // Nothing was stored: the Space still has the HTTPS rule.
+    let (_, stored, _) = call(&env.app, get(&format!("{EGPS}/web"))).await;
+    assert_eq!(stored["spec"]["targets"][0]["port"]["protocol"], "HTTPS");
+}

@@ -108,7 +108,7 @@ pub async fn check_in_space(space: &Space, value: &Value) -> ApiResult<Vec<Diagn
 
 /// The Space's workloads, or None when the caller may not read them: then whether a
 /// `sourceRef` names one is not judged, and the write still works (Kubernetes decides).
-async fn readable_workloads(space: &Space) -> ApiResult<Option<Vec<WorkloadRef>>> {
+pub(crate) async fn readable_workloads(space: &Space) -> ApiResult<Option<Vec<WorkloadRef>>> {
     match workloads(space).await {
         Ok(list) => Ok(Some(list)),
         Err(problem) if problem.status == 403 => Ok(None),

@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/spaces/{space}/rules", get(rules::rules_list))
         .route("/api/v1/spaces/{space}/workloads", get(rules::workloads_list))
         .route("/api/v1/spaces/{space}/reachability", get(rules::reachability_get))
+        .route("/api/v1/spaces/{space}/impact", post(rules::impact_post))
         .route("/api/v1/validate", post(rules::validate))
         .route("/api/v1/openapi.json", get(openapi_get))
         .route("/auth/session", post(session::session_create))
@@ -84,6 +85,7 @@ pub fn streams() -> Router<AppState> {
         rules::rules_list,
         rules::workloads_list,
         rules::reachability_get,
+        rules::impact_post,
         rules::validate,
         events::events_stream,
     ),

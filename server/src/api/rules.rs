@@ -10,9 +10,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use egress_api::{Report, RulesList};
 use egress_rules::{
-    Protocol, Reachability, WorkloadRef, check_value, flatten, has_errors, reachability,
+    EgressPoint, Protocol, Reachability, SpaceContext, SpaceIndex, WorkloadRef, check_value,
+    flatten, has_errors, reachability,
 };
 use serde::Deserialize;
+use serde_json::Value;
 
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/rules", tag = "rules", params(("space" = String, Path, description = "Space name")),
     responses((status = 200, description = "One row per host+port+protocol", body = RulesList), SpaceErrors))]
@@ -20,6 +22,70 @@ use serde::Deserialize;
 pub async fn rules_list(InSpace(space): InSpace) -> ApiResult<Json<RulesList>> {
     let (eps, version) = current(&space).await?;
     Ok(Json(RulesList { resource_version: version, rules: flatten(&eps) }))
+}
+
+/// `?delete=a,b`: EgressPoints the change removes.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImpactQuery {
+    /// Names of EgressPoints to delete, comma-separated.
+    #[serde(default)]
+    pub delete: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/spaces/{space}/impact", tag = "rules", params(("space" = String, Path, description = "Space name"), ImpactQuery),
+    request_body(content = Object, description = "An EgressPoint, or a List (or EgressPointList) of them, to create or replace (JSON or YAML)"),
+    responses((status = 200, description = "Each workload's gains and losses, and each EgressPoint's diagnostics in the Space after the change", body = egress_api::ImpactReport),
+        (status = 400, description = "Unreadable body", body = ApiError, content_type = "application/problem+json"), SpaceErrors))]
+/// POST EgressPoints (and `?delete=`): what applying them would change.
+pub async fn impact_post(
+    InSpace(space): InSpace,
+    Query(query): Query<ImpactQuery>,
+    body: Body,
+) -> ApiResult<Json<egress_api::ImpactReport>> {
+    let applied: Vec<Value> = egress_rules::manifests::egress_points_in(&body.value)
+        .into_iter()
+        .map(|(_, v)| v.clone())
+        .collect();
+    let deleted: Vec<String> = query
+        .delete
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let ((before, _), workloads) =
+        tokio::try_join!(current(&space), super::egresspoints::readable_workloads(&space))?;
+    let report = egress_apiserver::http::cpu::run(move || {
+        let decoded: Vec<_> = applied.iter().map(egress_rules::decode).collect();
+        let replaced: Vec<&str> = decoded
+            .iter()
+            .map(|d| d.egress_point.name())
+            .chain(deleted.iter().map(String::as_str))
+            .collect();
+        let mut after: Vec<EgressPoint> =
+            before.iter().filter(|e| !replaced.contains(&e.name())).cloned().collect();
+        after.extend(decoded.iter().map(|d| d.egress_point.clone()));
+        let index = SpaceIndex::build(&after);
+        let context = SpaceContext { index: &index, workloads: workloads.as_deref() };
+        let egress_points = applied
+            .iter()
+            .zip(&decoded)
+            .map(|(value, d)| {
+                let diagnostics = check_value(value, Some(context)).diagnostics;
+                egress_api::NamedReport {
+                    name: d.egress_point.name().to_owned(),
+                    valid: !has_errors(&diagnostics),
+                    diagnostics,
+                }
+            })
+            .collect();
+        let impact =
+            egress_rules::impact::impact(&before, &after, workloads.as_deref().unwrap_or_default());
+        egress_api::ImpactReport { lines: impact.lines(), impact, egress_points }
+    })
+    .await;
+    Ok(Json(report))
 }
 
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/access", tag = "spaces", params(("space" = String, Path, description = "Space name")),
