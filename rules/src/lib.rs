@@ -24,6 +24,7 @@ mod egress;
 pub mod host;
 pub mod impact;
 pub mod json;
+pub mod line_diff;
 pub mod manifests;
 pub mod merge;
 mod model;

@@ -41,6 +41,48 @@ pub enum Command {
         after_help = "Examples:\n  egress-console apiserver --demo\n  egress-console apiserver --data-dir /var/lib/egress --token-auth-file tokens.csv --authorization-policy-file policy.jsonl"
     )]
     Apiserver(ApiserverArgs),
+    /// What applying EgressPoint files would change, against another set of files (two git
+    /// revisions, say): EgressPoints added, changed (a YAML diff without server-set fields)
+    /// and, with --prune, removed; what the rules say about each; and what each workload
+    /// gains and loses (Deployments and ContainerApps in the files are the workloads).
+    ///
+    /// Exit status: 0 when nothing would change, 1 when something would, 2 on errors
+    /// (unreadable files, or an EgressPoint the rules refuse).
+    #[command(after_help = "Examples:
+  egress-console diff deploy/ --against old/
+  egress-console diff new.yaml --against <(git show main:egress.yaml) --format markdown")]
+    Diff(DiffArgs),
+}
+
+/// Options of `diff`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DiffArgs {
+    /// The files (or folders of .yaml, .yml and .json files) as they would be applied.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
+    /// The files to compare against (the state before the change).
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE|DIR")]
+    pub against: Vec<PathBuf>,
+    /// Also remove EgressPoints that are only in --against (as `kubectl apply --prune`).
+    #[arg(long)]
+    pub prune: bool,
+    /// The namespace of documents without one.
+    #[arg(long, short = 'n', default_value = "default", value_name = "NAMESPACE")]
+    pub namespace: String,
+    /// Output: text, JSON, or Markdown for a pull-request comment.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
+/// `diff --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// For a terminal.
+    Text,
+    /// For tools.
+    Json,
+    /// For a pull-request comment.
+    Markdown,
 }
 
 /// Options of `apiserver`.

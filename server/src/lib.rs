@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod diff;
 pub mod lint;
 pub mod serve;
 pub mod space_api;

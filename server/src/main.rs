@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use egress_console::cli::{Cli, Command};
-use egress_console::{lint, serve, space_api};
+use egress_console::{diff, lint, serve, space_api};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -16,6 +16,10 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => block_on(serve::run(args)),
         Command::Apiserver(args) => block_on(space_api::run(args)),
+        Command::Diff(args) => {
+            let stdout = std::io::stdout();
+            ExitCode::from(diff::run(&args, &mut stdout.lock()))
+        }
     }
 }
 

@@ -1,0 +1,260 @@
+//! `egress-console diff`: what applying EgressPoint files would change against another set
+//! of files — added, changed (a YAML diff without server-set fields), removed with
+//! `--prune` — with each applied EgressPoint's diagnostics in its Space after the change and
+//! each workload's gains and losses (`egress_rules::impact`).
+
+use crate::cli::{DiffArgs, DiffFormat};
+use egress_rules::impact::impact;
+use egress_rules::line_diff::{Line, diff_lines};
+use egress_rules::{
+    Diagnostic, EgressPoint, SpaceContext, SpaceIndex, WorkloadRef, as_written, check_value,
+    decode, has_errors, manifests, yaml,
+};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// One EgressPoint that would change.
+#[derive(Debug, Serialize)]
+struct Change {
+    namespace: String,
+    name: String,
+    /// `create`, `change` or `delete`.
+    action: &'static str,
+    /// The YAML diff, `-`/`+`/` ` prefixed lines.
+    diff: Vec<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Everything `diff` found.
+#[derive(Debug, Default, Serialize)]
+struct Report {
+    changes: Vec<Change>,
+    /// Per namespace, each workload's gains and losses in words.
+    access: BTreeMap<String, Vec<String>>,
+}
+
+/// One set of files: EgressPoints by (namespace, name), and the workloads they name.
+#[derive(Default)]
+struct Set {
+    egress_points: BTreeMap<(String, String), Value>,
+    workloads: BTreeMap<String, Vec<WorkloadRef>>,
+}
+
+fn files_in(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for entry in entries {
+            let wanted = entry.is_dir()
+                || entry.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
+            if wanted {
+                files_in(&entry, out);
+            }
+        }
+    } else {
+        out.push(path.to_owned());
+    }
+}
+
+fn read(paths: &[PathBuf], default_namespace: &str) -> Result<Set, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        files_in(path, &mut files);
+    }
+    let mut set = Set::default();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let (documents, error) = yaml::parse_stream(&text);
+        if let Some(e) = error {
+            return Err(format!("{}:{}: not valid YAML: {}", file.display(), e.line, e.message));
+        }
+        for document in documents {
+            let namespace_of = |v: &Value| {
+                v["metadata"]["namespace"]
+                    .as_str()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(default_namespace)
+                    .to_owned()
+            };
+            let name = document.value["metadata"]["name"].as_str().unwrap_or("").to_owned();
+            match document.value["kind"].as_str() {
+                Some("Deployment") => set
+                    .workloads
+                    .entry(namespace_of(&document.value))
+                    .or_default()
+                    .push(WorkloadRef::deployment(name)),
+                Some("ContainerApp") => set
+                    .workloads
+                    .entry(namespace_of(&document.value))
+                    .or_default()
+                    .push(WorkloadRef::container_app(name)),
+                _ => {}
+            }
+            for (_, object) in manifests::egress_points_in(&document.value) {
+                let name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
+                set.egress_points.insert((namespace_of(object), name), as_written(object));
+            }
+        }
+    }
+    Ok(set)
+}
+
+fn build(args: &DiffArgs) -> Result<Report, String> {
+    let after_files = read(&args.files, &args.namespace)?;
+    let before = read(&args.against, &args.namespace)?;
+    let mut after = before.egress_points.clone();
+    for (key, value) in &after_files.egress_points {
+        after.insert(key.clone(), value.clone());
+    }
+    if args.prune {
+        after.retain(|key, _| after_files.egress_points.contains_key(key));
+    }
+    let mut report = Report::default();
+    let namespaces: std::collections::BTreeSet<&String> =
+        before.egress_points.keys().chain(after.keys()).map(|(ns, _)| ns).collect();
+    for namespace in namespaces {
+        let in_ns = |m: &BTreeMap<(String, String), Value>| -> Vec<(String, Value)> {
+            m.iter()
+                .filter(|((ns, _), _)| ns == namespace)
+                .map(|((_, n), v)| (n.clone(), v.clone()))
+                .collect()
+        };
+        let (old, new) = (in_ns(&before.egress_points), in_ns(&after));
+        let models = |items: &[(String, Value)]| -> Vec<EgressPoint> {
+            items.iter().map(|(_, v)| decode(v).egress_point).collect()
+        };
+        let (old_models, new_models) = (models(&old), models(&new));
+        let mut workloads: Vec<WorkloadRef> =
+            before.workloads.get(namespace).cloned().unwrap_or_default();
+        workloads.extend(after_files.workloads.get(namespace).cloned().unwrap_or_default());
+        workloads.sort();
+        workloads.dedup();
+        let index = SpaceIndex::build(&new_models);
+        let context = SpaceContext {
+            index: &index,
+            workloads: (!workloads.is_empty()).then_some(workloads.as_slice()),
+        };
+        let old_map: BTreeMap<&String, &Value> = old.iter().map(|(n, v)| (n, v)).collect();
+        let new_map: BTreeMap<&String, &Value> = new.iter().map(|(n, v)| (n, v)).collect();
+        for (name, value) in &new_map {
+            let (action, diff) = match old_map.get(name) {
+                None => ("create", lines("", &yaml::to_yaml(value))),
+                Some(was) if was != value => {
+                    ("change", lines(&yaml::to_yaml(was), &yaml::to_yaml(value)))
+                }
+                Some(_) => continue,
+            };
+            let diagnostics = check_value(value, Some(context)).diagnostics;
+            report.changes.push(Change {
+                namespace: namespace.clone(),
+                name: (*name).clone(),
+                action,
+                diff,
+                diagnostics,
+            });
+        }
+        for (name, was) in &old_map {
+            if !new_map.contains_key(name) {
+                report.changes.push(Change {
+                    namespace: namespace.clone(),
+                    name: (*name).clone(),
+                    action: "delete",
+                    diff: lines(&yaml::to_yaml(was), ""),
+                    diagnostics: Vec::new(),
+                });
+            }
+        }
+        let change = impact(&old_models, &new_models, &workloads);
+        if !change.is_empty() {
+            report.access.insert(namespace.clone(), change.lines());
+        }
+    }
+    Ok(report)
+}
+
+fn lines(old: &str, new: &str) -> Vec<String> {
+    diff_lines(old, new)
+        .into_iter()
+        .map(|line| match line {
+            Line::Same(t) => format!("  {t}"),
+            Line::Removed(t) => format!("- {t}"),
+            Line::Added(t) => format!("+ {t}"),
+        })
+        .collect()
+}
+
+fn write(report: &Report, format: DiffFormat, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)
+        }
+        DiffFormat::Text => {
+            for c in &report.changes {
+                writeln!(out, "{}/{}: {}", c.namespace, c.name, c.action)?;
+                for line in &c.diff {
+                    writeln!(out, "    {line}")?;
+                }
+                for d in &c.diagnostics {
+                    writeln!(out, "    {}[{}] {}: {}", d.severity, d.code, d.path, d.message)?;
+                }
+            }
+            for (namespace, lines) in &report.access {
+                writeln!(out, "{namespace}: access")?;
+                for line in lines {
+                    writeln!(out, "    {line}")?;
+                }
+            }
+            if report.changes.is_empty() {
+                writeln!(out, "No EgressPoint would change.")?;
+            }
+            Ok(())
+        }
+        DiffFormat::Markdown => {
+            writeln!(out, "### EgressPoints: {} change(s)\n", report.changes.len())?;
+            for c in &report.changes {
+                writeln!(out, "**{}/{}** — {}\n\n```diff", c.namespace, c.name, c.action)?;
+                for line in &c.diff {
+                    writeln!(out, "{}", line.replacen("  ", " ", 1))?;
+                }
+                writeln!(out, "```")?;
+                for d in &c.diagnostics {
+                    writeln!(out, "- **{}** `{}` {}: {}", d.severity, d.code, d.path, d.message)?;
+                }
+                writeln!(out)?;
+            }
+            for (namespace, lines) in &report.access {
+                writeln!(out, "**Access in {namespace}**\n")?;
+                for line in lines {
+                    writeln!(out, "- {line}")?;
+                }
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Runs `diff`; returns the exit status (0 nothing changes, 1 something does, 2 errors).
+pub fn run(args: &DiffArgs, out: &mut dyn Write) -> u8 {
+    let report = match build(args) {
+        Ok(report) => report,
+        Err(message) => {
+            eprintln!("egress-console diff: {message}");
+            return 2;
+        }
+    };
+    if let Err(e) = write(&report, args.format, out) {
+        eprintln!("egress-console diff: cannot write the report: {e}");
+        return 2;
+    }
+    if report.changes.iter().any(|c| has_errors(&c.diagnostics)) {
+        return 2;
+    }
+    u8::from(!report.changes.is_empty())
+}
