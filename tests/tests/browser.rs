@@ -174,6 +174,8 @@ async fn create_edit_delete(client: &Client, server: &Server, browser: &Browser)
     let impact =
         wait_text(client, "#delete-impact", |t| t.contains("11.22.33.44:6432 over TCP")).await?;
     ensure!(!impact.contains("still allowed"), "{impact}");
+    let access = element(client, "#delete-access").await?.text().await?;
+    ensure!(access.contains("every workload gains nothing; loses 11.22.33.44:6432"), "{access}");
     browser.screenshot("delete-dialog").await?;
     element(client, "#delete-confirm").await?.click().await?;
     wait_path(client, "/spaces/sandbox").await?;
@@ -341,6 +343,8 @@ async fn import_list(client: &Client, server: &Server, browser: &Browser) -> Res
     let textarea = element(client, "#yaml-input").await?;
     client.execute(fill, vec![serde_json::to_value(&textarea)?, agreeing.into()]).await?;
     element(client, "#yaml-load").await?.click().await?;
+    // Before anything is created: what importing them would change.
+    wait_text(client, "#import-impact", |t| t.contains("gains db.example.com:5432")).await?;
     element(client, "#import-all").await?.click().await?;
     wait_text(client, "#import-summary", |t| t.contains("Created 2 of 2")).await?;
     browser.screenshot("form-import-done").await?;

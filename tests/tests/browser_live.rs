@@ -163,6 +163,15 @@ async fn live_and_conflict(
     let conflict =
         wait_text(client, "#conflict", |t| t.contains("changed this EgressPoint")).await?;
     ensure!(conflict.contains("8443"), "their version is not shown: {conflict}");
+    // Both changes in access terms, against the version both started from.
+    let theirs = element(client, "#conflict-theirs").await?.text().await?;
+    let mine = element(client, "#conflict-mine").await?.text().await?;
+    // (while-hidden still allows api.example.com:443, so nobody loses it.)
+    ensure!(
+        theirs.contains("every workload gains api.example.com:8443 HTTPS; loses nothing")
+            && mine.contains("every workload gains api2.example.com:443 HTTPS; loses nothing"),
+        "theirs: {theirs}; mine: {mine}"
+    );
     let kept = element(client, "input.host").await?.prop("value").await?;
     ensure!(kept.as_deref() == Some("api2.example.com"), "the edit was lost: {kept:?}");
     browser.screenshot("form-conflict").await?;

@@ -138,6 +138,18 @@ fn DeleteButton(
         let ep = ep.clone();
         move || feed.items.with(|items| impact_of_delete(&ep, items.values().map(|e| &e.model)))
     };
+    // Each workload's access after the delete, from the same engine as the form and `diff`.
+    let access_lost = {
+        let name = ep.name().to_owned();
+        move || {
+            feed.items.with(|items| {
+                let before: Vec<EgressPoint> = items.values().map(|e| e.model.clone()).collect();
+                let after: Vec<EgressPoint> =
+                    before.iter().filter(|e| e.name() != name).cloned().collect();
+                egress_rules::impact::impact(&before, &after, &[]).lines()
+            })
+        }
+    };
     let open = move |_| {
         problem.set(None);
         if let Some(d) = dialog.get() {
@@ -202,7 +214,17 @@ fn DeleteButton(
 
         <dialog node_ref=dialog aria-labelledby="delete-title" id="delete-dialog">
             <h2 id="delete-title">{format!("Delete EgressPoint {}?", ep.name())}</h2>
-            <p>{format!("This traffic of {who} will stop:")}</p>
+            <div id="delete-access" class="impact">
+                {move || {
+                    let lines = access_lost();
+                    if lines.is_empty() {
+                        view! { <p>"No workload loses access: other EgressPoints still allow all of it."</p> }.into_any()
+                    } else {
+                        view! { <ul>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul> }.into_any()
+                    }
+                }}
+            </div>
+            <p>{format!("Rule by rule, for {who}:")}</p>
             <ul id="delete-impact">
                 {move || impacts().into_iter().map(|i| {
                     let rule = format!("{}:{} over {}", i.rule.host, i.rule.port, i.rule.protocol);

@@ -49,6 +49,25 @@ pub fn ImportAll(target: ImportTarget, values: Vec<Value>) -> impl IntoView {
     let summary = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let count = values.len();
+    // What importing them all would change, from the same engine as the form and `diff`.
+    let access_change = {
+        let applied: Vec<EgressPoint> =
+            values.iter().map(|v| egress_rules::decode(v).egress_point).collect();
+        let (feed, workloads) = (target.feed, target.workloads);
+        move || {
+            let before: Vec<EgressPoint> =
+                feed.items.with(|items| items.values().map(|e| e.model.clone()).collect());
+            let mut after: Vec<EgressPoint> = before
+                .iter()
+                .filter(|e| !applied.iter().any(|a| a.name() == e.name()))
+                .cloned()
+                .collect();
+            after.extend(applied.iter().cloned());
+            let workloads = workloads.with(|w| w.clone().unwrap_or_default());
+            egress_rules::impact::impact(&before, &after, &workloads).lines()
+        }
+    };
+
     let space = StoredValue::new(target.space.clone());
     let import = move |_| {
         let namespace = target.namespace.get_untracked();
@@ -113,6 +132,10 @@ pub fn ImportAll(target: ImportTarget, values: Vec<Value>) -> impl IntoView {
     };
     view! {
         <div class="import">
+            <div class="impact" id="import-impact">
+                <strong>"If you import them: "</strong>
+                <ul>{move || access_change().into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+            </div>
             <button type="button" class="primary" id="import-all" on:click=import
                 disabled=move || busy.get() || target.access.refusal(Action::Create).is_some()>
                 {format!("Import all {count}")}

@@ -254,11 +254,37 @@ pub fn SaveBar(
                 let version = theirs.resource_version();
                 let opened = form.loaded.with_untracked(|b| b.clone()).map(|b| egress_rules::yaml::to_yaml(&comparable(&b))).unwrap_or_default();
                 let now = egress_rules::yaml::to_yaml(&comparable(&c.current));
+                // Theirs and mine in access terms, each against the version both started from.
+                let (their_access, my_access) = {
+                    let loaded = form.loaded.with_untracked(|l| l.clone()).unwrap_or_else(|| c.current.clone());
+                    let model = |v: &Value| egress_rules::decode(v).egress_point;
+                    let name = model(&loaded).name().to_owned();
+                    let others: Vec<egress_rules::EgressPoint> = feed.items.with_untracked(|items| {
+                        items.values().map(|e| e.model.clone()).filter(|e| e.name() != name).collect()
+                    });
+                    let with = |v: &Value| {
+                        let mut space = others.clone();
+                        space.push(model(v));
+                        space
+                    };
+                    let before = with(&loaded);
+                    let said = |lines: Vec<String>| if lines.is_empty() { vec!["no workload's access changes".to_owned()] } else { lines };
+                    (
+                        said(egress_rules::impact::impact(&before, &with(&c.current), &[]).lines()),
+                        said(egress_rules::impact::impact(&before, &with(&object.get_untracked()), &[]).lines()),
+                    )
+                };
                 view! {
                     <div class="notice warning" id="conflict" role="alert">
                         <strong>"Someone else changed this EgressPoint after you opened it."</strong>
                         <p>{format!("Nothing was saved, and your edit is still in the form. Their version is {version}; what they changed:")}</p>
                         <LineDiff id="conflict-diff" old=opened new=now />
+                        <div class="impact" id="conflict-access">
+                            <p><strong>"Their change: "</strong></p>
+                            <ul id="conflict-theirs">{their_access.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                            <p><strong>"Your change: "</strong></p>
+                            <ul id="conflict-mine">{my_access.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                        </div>
                         <div class="actions">
                             <button type="button" class="primary" id="reapply" on:click=merge.clone()>"Apply my changes to their version"</button>
                             <button type="button" class="secondary" id="take-theirs" on:click=take_theirs>"Discard my edit, load theirs"</button>
