@@ -19,7 +19,8 @@ fn lint(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("egress-console runs");
     let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    // A command may exit before it reads its input (a usage error): a broken pipe is fine.
+    let _ = input.write_all(stdin.unwrap_or("").as_bytes());
     drop(input);
     child.wait_with_output().unwrap()
 }

@@ -149,7 +149,8 @@ pub fn run_kubectl(
         .stderr(std::process::Stdio::piped())
         .spawn()?;
     let mut input = child.stdin.take().context("no stdin")?;
-    input.write_all(stdin.unwrap_or("").as_bytes())?;
+    // kubectl may exit before it reads its input (an error): a broken pipe is not a failure.
+    let _ = input.write_all(stdin.unwrap_or("").as_bytes());
     drop(input);
     Ok(child.wait_with_output()?)
 }
