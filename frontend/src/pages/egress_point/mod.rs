@@ -1,8 +1,6 @@
 //! `/spaces/{space}/egresspoints/{name}`: one EgressPoint — what it allows, its targets, its
 //! YAML — with Edit and Delete (which names the traffic that will stop).
 
-mod impact;
-
 use crate::api::{self, Problem, SpaceFeed, StoredEgressPoint};
 use crate::components::{
     AccessNote, ActionLink, DiagnosticSummary, FeedBadge, Phase, ProblemNotice, SpaceAccess,
@@ -11,8 +9,8 @@ use crate::components::{
 use crate::pages::space_rules::{RuleRow, rows};
 use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, workload_href};
 use egress_api::Action;
+use egress_rules::impact::kept_after_delete;
 use egress_rules::{AppliesTo, EgressPoint};
-use impact::impact_of_delete;
 use leptos::html::Dialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -136,7 +134,7 @@ fn DeleteButton(
     let busy = RwSignal::new(false);
     let impacts = {
         let ep = ep.clone();
-        move || feed.items.with(|items| impact_of_delete(&ep, items.values().map(|e| &e.model)))
+        move || feed.items.with(|items| kept_after_delete(&ep, items.values().map(|e| &e.model)))
     };
     // Each workload's access after the delete, from the same engine as the form and `diff`.
     let access_lost = {
