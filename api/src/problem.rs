@@ -44,6 +44,14 @@ impl Problem {
         }
     }
 
+    /// The title of a 404 for a Space the caller has not got.
+    pub const UNKNOWN_SPACE: &'static str = "Unknown Space";
+
+    /// True for a 404 about the Space itself (not an object in it), by its problem type.
+    pub fn is_unknown_space(&self) -> bool {
+        self.status == 404 && self.kind == Problem::new(404, Self::UNKNOWN_SPACE, "").kind
+    }
+
     /// What the user can do about it, by status.
     pub fn advice(&self) -> &'static str {
         match self.status {

@@ -68,7 +68,7 @@ pub fn ProblemNotice(
     let status = (problem.status != 0).then(|| format!(" (HTTP {})", problem.status));
     // A Space that is not there: said in words, with the way to the ones that are (the
     // API's own text points API clients at GET /api/v1/spaces).
-    if problem.status == 404 && problem.title == "Unknown Space" {
+    if problem.is_unknown_space() {
         let said = problem.detail.split(';').next().unwrap_or_default().to_owned();
         let said = if said.is_empty() { "There is no such Space".to_owned() } else { said };
         let mut said = said;

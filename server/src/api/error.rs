@@ -65,7 +65,7 @@ impl ApiError {
     pub fn unknown_space(name: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "Unknown Space",
+            Problem::UNKNOWN_SPACE,
             format!("there is no Space \"{name}\"; GET /api/v1/spaces lists them"),
         )
     }
