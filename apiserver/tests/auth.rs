@@ -108,3 +108,34 @@ fn malformed_auth_files_are_refused_with_file_and_line() {
     let error = Auth::from_files(None, Some(&policy)).unwrap_err().to_string();
     assert!(error.contains("line 1"), "{error}");
 }
+
+/// A self review answers only POST, and says plainly what is wrong with a body it cannot
+/// read; with auth off everyone may do everything.
+#[tokio::test]
+async fn self_reviews_refuse_other_verbs_and_unreadable_bodies() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let f = fixture();
+    let path = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+    let (response, status) = raw(&f.api, Request::get(path).body(Body::empty()).unwrap()).await;
+    assert_eq!(response.status(), 405, "{status}");
+    let garbage = Request::post(path)
+        .header("content-type", "application/json")
+        .body(Body::from("{not json"))
+        .unwrap();
+    let (response, status) = raw(&f.api, garbage).await;
+    assert_eq!(response.status(), 400, "{status}");
+    assert!(status["message"].as_str().unwrap().contains("could not be decoded"), "{status}");
+    let protobuf = Request::post(path)
+        .header("content-type", "application/vnd.kubernetes.protobuf")
+        .body(Body::from(&b"k8s\0\xff\xff"[..]))
+        .unwrap();
+    let (response, _) = raw(&f.api, protobuf).await;
+    assert_eq!(response.status(), 400);
+    let review = json!({"spec": {"resourceAttributes": {"namespace": "default", "verb": "delete",
+        "group": "networking.tanzu.vmware.com", "resource": "egresspoints"}}});
+    let (response, answer) = raw(&f.api, post_json(path, &review)).await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(answer["status"]["allowed"], true, "{answer}");
+    assert_eq!(answer["kind"], "SelfSubjectAccessReview");
+}
