@@ -102,6 +102,8 @@ codes! {
     Status = "status",
     /// A YAML value that kubectl (YAML 1.1) reads differently from how it looks.
     YamlReading = "yaml-reading",
+    /// An egress expectation (`--expect`): an error when it does not hold, info when it does.
+    Expectation = "expectation",
 }
 
 impl fmt::Display for Code {

@@ -21,6 +21,7 @@
 mod decode;
 mod diagnostic;
 mod egress;
+pub mod expect;
 pub mod host;
 pub mod impact;
 pub mod json;

@@ -41,14 +41,17 @@ pub enum Command {
         after_help = "Examples:\n  egress-console apiserver --demo\n  egress-console apiserver --data-dir /var/lib/egress --token-auth-file tokens.csv --authorization-policy-file policy.jsonl"
     )]
     Apiserver(ApiserverArgs),
-    /// What applying EgressPoint files would change, against another set of files (two git
-    /// revisions, say): EgressPoints added, changed (a YAML diff without server-set fields)
+    /// What applying EgressPoint files would change in a live Space (--space), or against
+    /// another set of files (--against: two git revisions, say): EgressPoints added, changed (a YAML diff without server-set fields)
     /// and, with --prune, removed; what the rules say about each; and what each workload
     /// gains and loses (Deployments and ContainerApps in the files are the workloads).
     ///
     /// Exit status: 0 when nothing would change, 1 when something would, 2 on errors
-    /// (unreadable files, or an EgressPoint the rules refuse).
+    /// (unreadable files, an unreachable Space, or an EgressPoint the rules refuse). With
+    /// --expect, an expectation that does not hold after the change also exits 1.
     #[command(after_help = "Examples:
+  egress-console diff deploy/ --space storefront --expect expectations.yaml
+  egress-console diff deploy/ --space prod --kubeconfig ~/.kube/config --context prod
   egress-console diff deploy/ --against old/
   egress-console diff new.yaml --against <(git show main:egress.yaml) --format markdown")]
     Diff(DiffArgs),
@@ -61,17 +64,29 @@ pub struct DiffArgs {
     #[arg(required = true, value_name = "FILE|DIR")]
     pub files: Vec<PathBuf>,
     /// The files to compare against (the state before the change).
-    #[arg(long, required = true, num_args = 1.., value_name = "FILE|DIR")]
+    #[arg(long, num_args = 1.., value_name = "FILE|DIR", required_unless_present = "space", conflicts_with = "space")]
     pub against: Vec<PathBuf>,
+    /// Compare against this live Space instead (its EgressPoints and workloads as they are
+    /// now), found by the Space source options below as `serve` finds it. Documents without
+    /// a namespace go to it; a document naming another namespace is an error.
+    #[arg(long, value_name = "NAME")]
+    pub space: Option<String>,
+    /// Also check an egress expectations file (docs/expectations.md) against the state
+    /// after the change; any that does not hold makes the exit status 1.
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
     /// Also remove EgressPoints that are only in --against (as `kubectl apply --prune`).
     #[arg(long)]
     pub prune: bool,
-    /// The namespace of documents without one.
+    /// With --against: the namespace of documents without one.
     #[arg(long, short = 'n', default_value = "default", value_name = "NAMESPACE")]
     pub namespace: String,
     /// Output: text, JSON, or Markdown for a pull-request comment.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
+    /// Where --space is found.
+    #[command(flatten, next_help_heading = "Space source (with --space)")]
+    pub sources: SourceArgs,
 }
 
 /// `diff --format`.
@@ -132,6 +147,28 @@ pub struct ServeArgs {
     /// one folder up, where `cargo xtask build` puts it.
     #[arg(long, env = "EGRESS_CONSOLE_SITE_DIR")]
     pub site_dir: Option<PathBuf>,
+    /// Where the Spaces come from.
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// With --in-cluster: a namespace to offer as a Space (repeatable).
+    #[arg(long)]
+    pub namespace: Vec<String>,
+    /// Another Host name this server may be reached by (repeatable). Requests naming any
+    /// other Host are refused, which stops DNS-rebinding attacks.
+    #[arg(long)]
+    pub allowed_host: Vec<String>,
+    /// Whose credentials reach Kubernetes: `local` (the kubeconfig's or the embedded API's)
+    /// or `token` (each caller's own bearer token, for running behind an authenticating
+    /// proxy; requests without one get 401).
+    #[arg(long, value_enum, default_value_t = crate::spaces::AuthMode::Local)]
+    pub auth: crate::spaces::AuthMode,
+}
+
+/// Where Spaces come from, for `serve` and `diff --space`: kubeconfig contexts, the
+/// cluster this runs in, a Tanzu Platform project, or (when none is given) the embedded
+/// Space API.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SourceArgs {
     /// Data directory of the embedded Space API, used when no kubeconfig is given
     /// (default: $XDG_DATA_HOME/egress-console, else ~/.local/share/egress-console). Demo
     /// Spaces are added on first start.
@@ -148,9 +185,6 @@ pub struct ServeArgs {
     /// --auth token); offer the namespaces given with --namespace as Spaces.
     #[arg(long)]
     pub in_cluster: bool,
-    /// With --in-cluster: a namespace to offer as a Space (repeatable).
-    #[arg(long)]
-    pub namespace: Vec<String>,
     /// Offer every namespace matching this label selector (of the kubeconfig contexts'
     /// clusters, or with --in-cluster of this cluster) as a Space, listed on each request.
     #[arg(long)]
@@ -171,15 +205,6 @@ pub struct ServeArgs {
     /// Read sources from a TOML file (see README); flags add to it.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Another Host name this server may be reached by (repeatable). Requests naming any
-    /// other Host are refused, which stops DNS-rebinding attacks.
-    #[arg(long)]
-    pub allowed_host: Vec<String>,
-    /// Whose credentials reach Kubernetes: `local` (the kubeconfig's or the embedded API's)
-    /// or `token` (each caller's own bearer token, for running behind an authenticating
-    /// proxy; requests without one get 401).
-    #[arg(long, value_enum, default_value_t = crate::spaces::AuthMode::Local)]
-    pub auth: crate::spaces::AuthMode,
 }
 
 /// Options of `lint`.
@@ -209,6 +234,11 @@ pub struct LintArgs {
     /// again and report what is left. Not for standard input.
     #[arg(long)]
     pub fix: bool,
+    /// Also check an egress expectations file (kind: EgressExpectations; see
+    /// docs/expectations.md) against the linted EgressPoints: each expectation that does
+    /// not hold is an error naming the EgressPoint responsible, each that holds is info.
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
 }
 
 /// `--format`.

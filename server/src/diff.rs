@@ -1,9 +1,11 @@
-//! `egress-console diff`: what applying EgressPoint files would change against another set
-//! of files — added, changed (a YAML diff without server-set fields), removed with
-//! `--prune` — with each applied EgressPoint's diagnostics in its Space after the change and
-//! each workload's gains and losses (`egress_rules::impact`).
+//! `egress-console diff`: what applying EgressPoint files would change in a live Space
+//! (`--space`) or against another set of files (`--against`) — added, changed (a YAML diff
+//! without server-set fields), removed with `--prune` — with each applied EgressPoint's
+//! diagnostics in its Space after the change, each workload's gains and losses
+//! (`egress_rules::impact`), and with `--expect` the expectations checked after it.
 
 use crate::cli::{DiffArgs, DiffFormat};
+use crate::expectations::{self, Checked};
 use egress_rules::impact::impact;
 use egress_rules::line_diff::{Line, diff_lines};
 use egress_rules::{
@@ -34,6 +36,9 @@ struct Report {
     changes: Vec<Change>,
     /// Per namespace, each workload's gains and losses in words.
     access: BTreeMap<String, Vec<String>>,
+    /// With `--expect`: each expectation, checked against the state after the change.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    expectations: Vec<Checked>,
 }
 
 /// One set of files: EgressPoints by (namespace, name), and the workloads they name.
@@ -41,6 +46,16 @@ struct Report {
 struct Set {
     egress_points: BTreeMap<(String, String), Value>,
     workloads: BTreeMap<String, Vec<WorkloadRef>>,
+}
+
+/// The object as written, without `metadata.namespace`: the namespace is in the key, and a
+/// file that leaves it out (for `kubectl apply -n`) is not a change from one that writes it.
+fn comparable(object: &Value) -> Value {
+    let mut value = as_written(object);
+    if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.remove("namespace");
+    }
+    value
 }
 
 fn files_in(path: &Path, out: &mut Vec<PathBuf>) {
@@ -97,16 +112,79 @@ fn read(paths: &[PathBuf], default_namespace: &str) -> Result<Set, String> {
             }
             for (_, object) in manifests::egress_points_in(&document.value) {
                 let name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
-                set.egress_points.insert((namespace_of(object), name), as_written(object));
+                set.egress_points.insert((namespace_of(object), name), comparable(object));
             }
         }
     }
     Ok(set)
 }
 
+/// The Space named by `--space`, as it is now, keyed by the Space's name; and the files,
+/// whose documents must be in its namespace (or name none).
+fn live(args: &DiffArgs, name: &str) -> Result<(Set, Set), String> {
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let (space, text, workloads) = runtime.block_on(async {
+        let config = crate::serve::sources::SourcesConfig::from_args(&args.sources, &[name.to_owned()])
+            .map_err(|e| e.to_string())?;
+        let catalog = crate::serve::sources::catalog(&config).await.map_err(|e| e.to_string())?;
+        let caller = crate::spaces::Caller::default();
+        let space = catalog.get(name, &caller).await.map_err(|e| match e {
+            crate::spaces::CatalogError::UnknownSpace(_) => {
+                format!("there is no Space \"{name}\" in the Space sources given (see egress-console diff --help)")
+            }
+            other => other.to_string(),
+        })?;
+        let problem = |p: crate::api::error::ApiError| format!("Space \"{name}\": {}", p.detail);
+        let text = crate::api::egresspoints::list_raw(&space).await.map_err(problem)?;
+        let workloads =
+            crate::api::egresspoints::readable_workloads(&space).await.map_err(problem)?;
+        Ok::<_, String>((space, text, workloads))
+    })?;
+    let list: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("Space \"{name}\": the list of EgressPoints is not JSON: {e}"))?;
+    let mut before = Set::default();
+    for object in list["items"].as_array().into_iter().flatten() {
+        let ep_name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
+        before.egress_points.insert((name.to_owned(), ep_name), comparable(object));
+    }
+    if let Some(workloads) = workloads {
+        before.workloads.insert(name.to_owned(), workloads);
+    }
+    let files = read(&args.files, &space.namespace)?;
+    let mut after = Set { workloads: files.workloads, ..Set::default() };
+    for ((namespace, ep_name), value) in files.egress_points {
+        if namespace != space.namespace {
+            return Err(format!(
+                "EgressPoint {namespace}/{ep_name} names namespace \"{namespace}\", but Space \"{name}\" is namespace \"{}\"",
+                space.namespace
+            ));
+        }
+        after.egress_points.insert((name.to_owned(), ep_name), value);
+    }
+    let workloads = after.workloads.remove(&space.namespace).unwrap_or_default();
+    after.workloads.clear();
+    if !workloads.is_empty() {
+        after.workloads.insert(name.to_owned(), workloads);
+    }
+    Ok((before, after))
+}
+
 fn build(args: &DiffArgs) -> Result<Report, String> {
-    let after_files = read(&args.files, &args.namespace)?;
-    let before = read(&args.against, &args.namespace)?;
+    let (before, after_files, default_space) = match &args.space {
+        Some(name) => {
+            let (before, after) = live(args, name)?;
+            (before, after, name.clone())
+        }
+        None => {
+            let after = read(&args.files, &args.namespace)?;
+            (read(&args.against, &args.namespace)?, after, args.namespace.clone())
+        }
+    };
+    let expected = match &args.expect {
+        Some(path) => Some((path.display().to_string(), expectations::read(path)?)),
+        None => None,
+    };
     let mut after = before.egress_points.clone();
     for (key, value) in &after_files.egress_points {
         after.insert(key.clone(), value.clone());
@@ -115,6 +193,7 @@ fn build(args: &DiffArgs) -> Result<Report, String> {
         after.retain(|key, _| after_files.egress_points.contains_key(key));
     }
     let mut report = Report::default();
+    let mut after_models: BTreeMap<String, Vec<EgressPoint>> = BTreeMap::new();
     let namespaces: std::collections::BTreeSet<&String> =
         before.egress_points.keys().chain(after.keys()).map(|(ns, _)| ns).collect();
     for namespace in namespaces {
@@ -129,6 +208,7 @@ fn build(args: &DiffArgs) -> Result<Report, String> {
             items.iter().map(|(_, v)| decode(v).egress_point).collect()
         };
         let (old_models, new_models) = (models(&old), models(&new));
+        after_models.insert(namespace.clone(), new_models.clone());
         let mut workloads: Vec<WorkloadRef> =
             before.workloads.get(namespace).cloned().unwrap_or_default();
         workloads.extend(after_files.workloads.get(namespace).cloned().unwrap_or_default());
@@ -174,6 +254,9 @@ fn build(args: &DiffArgs) -> Result<Report, String> {
             report.access.insert(namespace.clone(), change.lines());
         }
     }
+    if let Some((file, sets)) = expected {
+        report.expectations = expectations::check(&file, &sets, &after_models, &default_space);
+    }
     Ok(report)
 }
 
@@ -213,6 +296,21 @@ fn write(report: &Report, format: DiffFormat, out: &mut dyn Write) -> std::io::R
             if report.changes.is_empty() {
                 writeln!(out, "No EgressPoint would change.")?;
             }
+            if !report.expectations.is_empty() {
+                writeln!(
+                    out,
+                    "Expectations after the change: {}",
+                    expectations::summary(&report.expectations)
+                )?;
+                for c in &report.expectations {
+                    let verdict = if c.passed { "pass" } else { "FAIL" };
+                    writeln!(
+                        out,
+                        "    {}:{}: {verdict}: {}: {}",
+                        c.file, c.line, c.expectation, c.because
+                    )?;
+                }
+            }
             Ok(())
         }
         DiffFormat::Markdown => {
@@ -232,6 +330,18 @@ fn write(report: &Report, format: DiffFormat, out: &mut dyn Write) -> std::io::R
                 writeln!(out, "**Access in {namespace}**\n")?;
                 for line in lines {
                     writeln!(out, "- {line}")?;
+                }
+                writeln!(out)?;
+            }
+            if !report.expectations.is_empty() {
+                writeln!(
+                    out,
+                    "**Expectations after the change:** {}\n",
+                    expectations::summary(&report.expectations)
+                )?;
+                for c in &report.expectations {
+                    let mark = if c.passed { "✅" } else { "❌" };
+                    writeln!(out, "- {mark} {} — {}", c.expectation, c.reason())?;
                 }
                 writeln!(out)?;
             }
@@ -256,5 +366,5 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> u8 {
     if report.changes.iter().any(|c| has_errors(&c.diagnostics)) {
         return 2;
     }
-    u8::from(!report.changes.is_empty())
+    u8::from(!report.changes.is_empty() || report.expectations.iter().any(|c| !c.passed))
 }

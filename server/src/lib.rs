@@ -4,6 +4,7 @@
 pub mod api;
 pub mod cli;
 pub mod diff;
+pub mod expectations;
 pub mod lint;
 pub mod serve;
 pub mod space_api;

@@ -308,3 +308,66 @@ fn fix_refuses_standard_input() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read standard input"));
 }
+
+#[test]
+fn expectations_are_checked_against_the_linted_files_and_a_failure_names_the_egresspoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let eps = write(
+        &dir,
+        "eps.yaml",
+        &format!(
+            "{EP}metadata: {{name: paypal, namespace: storefront}}\nspec:\n  sourceRef: {{apiGroup: apps, kind: Deployment, name: checkout}}\n  targets:\n  - hosts: [api.paypal.com]\n    port: {{number: 443, protocol: HTTPS}}\n---\n{EP}metadata: {{name: stripe, namespace: storefront}}\nspec:\n  targets:\n  - hosts: [api.stripe.com]\n    port: {{number: 443, protocol: TCP}}\n"
+        ),
+    );
+    let expect = write(
+        &dir,
+        "expect.yaml",
+        "kind: EgressExpectations\nspace: storefront\nexpect:\n  - workload: Deployment/checkout\n    reach: [api.stripe.com:443/HTTPS]\n    notReach: [api.paypal.com:443/HTTPS]\n    why: PayPal is not approved\n",
+    );
+    let output = lint(&[&eps, "--expect", &expect], None);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!("{expect}:6: error[expectation]: expected checkout (Deployment) cannot reach api.paypal.com:443/HTTPS, but allowed by paypal (api.paypal.com:443 HTTPS, checkout (Deployment))")),
+        "{text}"
+    );
+    assert!(text.contains("    hint: expected because: PayPal is not approved"), "{text}");
+    assert!(
+        text.contains(&format!("{expect}:5: info[expectation]: holds: checkout (Deployment) can reach api.stripe.com:443/HTTPS (allowed by stripe (api.stripe.com:443 TCP, every workload))")),
+        "{text}"
+    );
+    assert!(text.contains("; 1 of 2 expectations hold"), "{text}");
+
+    // JSON: the same findings, with their code.
+    let output = lint(&[&eps, "--expect", &expect, "--format", "json"], None);
+    let findings = json_findings(&output);
+    let expected: Vec<&Value> = findings.iter().filter(|f| f["code"] == "expectation").collect();
+    assert_eq!(expected.len(), 2);
+    assert_eq!(expected.iter().filter(|f| f["severity"] == "error").count(), 1);
+
+    // Fixed by removing the PayPal EgressPoint: every expectation holds, exit 0.
+    let fixed = write(
+        &dir,
+        "fixed.yaml",
+        std::fs::read_to_string(&eps).unwrap().split("---\n").nth(1).unwrap(),
+    );
+    let output = lint(&[&fixed, "--expect", &expect], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("; 2 of 2 expectations hold"));
+
+    // A mistake in the expectations file: exit 2, with its line, and nothing checked.
+    let broken = write(
+        &dir,
+        "broken.yaml",
+        "kind: EgressExpectations\nexpect:\n  - workload: Deployment/checkout\n    notreach: [x.com:443]\n",
+    );
+    let output = lint(&[&eps, "--expect", &broken], None);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{broken}:4: unknown field \"notreach\"; did you mean \"notReach\"?"
+        )),
+        "{stderr}"
+    );
+}

@@ -106,7 +106,16 @@ impl Store {
         let db = redb::Builder::new()
             .set_cache_size(16 * 1024 * 1024)
             .create(&path)
-            .map_err(|e| crate::Error::Storage(format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|e| match e {
+                // Another egress-console (serve or apiserver) has it: say how to reach that
+                // one instead.
+                redb::DatabaseError::DatabaseAlreadyOpen => crate::Error::Storage(format!(
+                    "{} is in use by another running egress-console (serve or apiserver); reach that one through its API instead (apiserver: --kubeconfig {}), or stop it",
+                    path.display(),
+                    dir.join("kubeconfig").display()
+                )),
+                e => crate::Error::Storage(format!("cannot open {}: {e}", path.display())),
+            })?;
         let mut memory = Memory::default();
         {
             let tx = db.begin_write().map_err(storage)?;

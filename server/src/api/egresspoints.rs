@@ -36,7 +36,7 @@ fn workload_api(
 }
 
 /// The Space's EgressPoints as Kubernetes sent them, and the list's resourceVersion.
-async fn list_raw(space: &Space) -> ApiResult<String> {
+pub(crate) async fn list_raw(space: &Space) -> ApiResult<String> {
     let url = kube::core::Request::new(space.egresspoints().resource_url());
     let request = url
         .list(&ListParams::default())

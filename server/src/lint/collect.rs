@@ -60,6 +60,8 @@ pub struct Linted {
     pub egress_points: usize,
     /// How many documents were read.
     pub documents: usize,
+    /// The EgressPoints by namespace (what `--expect` checks).
+    pub spaces: BTreeMap<String, Vec<egress_rules::EgressPoint>>,
 }
 
 impl Linted {
@@ -193,6 +195,10 @@ pub fn lint_inputs(inputs: &[Input], default_namespace: &str) -> Linted {
 
     for (namespace, found) in &spaces {
         linted.egress_points += found.len();
+        linted.spaces.insert(
+            namespace.clone(),
+            found.iter().map(|f| f.decoded.egress_point.clone()).collect(),
+        );
         let mut index = SpaceIndex::new();
         for f in found {
             index.insert_as(&f.identity(), &f.decoded.egress_point);
@@ -263,5 +269,24 @@ fn within(prefix: &str, path: &str) -> String {
         (false, true) => prefix.to_owned(),
         (false, false) if path.starts_with('[') => format!("{prefix}{path}"),
         (false, false) => format!("{prefix}.{path}"),
+    }
+}
+
+/// An expectation's result as a finding of the expectations file: an error when it does not
+/// hold (so lint exits 1), info when it does.
+pub(super) fn expectation_finding(checked: crate::expectations::Checked) -> Finding {
+    Finding {
+        file: checked.file.clone(),
+        document: 1,
+        line: checked.line,
+        namespace: checked.space.clone(),
+        namespace_written: false,
+        name: String::new(),
+        path: String::new(),
+        severity: if checked.passed { Severity::Info } else { Severity::Error },
+        code: Code::Expectation,
+        message: checked.message(),
+        hint: checked.why.map(|why| format!("expected because: {why}")),
+        fix: None,
     }
 }

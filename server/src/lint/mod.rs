@@ -42,10 +42,24 @@ pub fn run(args: &LintArgs, stdin: &mut dyn Read, stdout: &mut dyn Write) -> u8 
         };
         linted = lint_inputs(&inputs, &args.namespace);
     }
+    let mut summary = linted.summary(inputs.len());
+    if let Some(path) = &args.expect {
+        let sets = match crate::expectations::read(path) {
+            Ok(sets) => sets,
+            Err(e) => {
+                eprintln!("egress-console lint: {e}");
+                return 2;
+            }
+        };
+        let file = path.display().to_string();
+        let checked = crate::expectations::check(&file, &sets, &linted.spaces, &args.namespace);
+        summary = format!("{summary}; {}", crate::expectations::summary(&checked));
+        linted.findings.extend(checked.into_iter().map(collect::expectation_finding));
+    }
     let min = Severity::from(args.min_severity);
     let shown: Vec<&Finding> = linted.findings.iter().filter(|f| f.severity >= min).collect();
     let written = match args.format {
-        Format::Text => report::write_text(stdout, &shown, &linted.summary(inputs.len())),
+        Format::Text => report::write_text(stdout, &shown, &summary),
         Format::Json => report::write_json(stdout, &shown),
     };
     if let Err(e) = written {

@@ -97,7 +97,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     if !site_dir.join("index.html").is_file() {
         return Err(Error::SiteMissing(site_dir.display().to_string()));
     }
-    let catalog = sources::catalog(&sources::SourcesConfig::from_args(&args)?).await?;
+    let catalog =
+        sources::catalog(&sources::SourcesConfig::from_args(&args.sources, &args.namespace)?)
+            .await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|source| Error::Listen { addr: args.listen.to_string(), source })?;

@@ -18,7 +18,7 @@
 //! token_file = "/run/secrets/tanzu-token"
 //! ```
 
-use crate::cli::ServeArgs;
+use crate::cli::SourceArgs;
 use crate::spaces::{Catalog, Connection, NamespaceSource, Source, SpaceSpec};
 use crate::{Error, Result};
 use egress_apiserver::{Options, SpaceApi, demo};
@@ -81,8 +81,9 @@ pub struct TanzuSource {
 }
 
 impl SourcesConfig {
-    /// The file (if any) plus the flags.
-    pub fn from_args(args: &ServeArgs) -> Result<SourcesConfig> {
+    /// The file (if any) plus the flags; `namespaces` are the in-cluster Spaces
+    /// (`serve --namespace`).
+    pub fn from_args(args: &SourceArgs, namespaces: &[String]) -> Result<SourcesConfig> {
         let mut config = match &args.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -98,7 +99,7 @@ impl SourcesConfig {
         }
         if args.in_cluster {
             config.in_cluster = Some(InClusterSource {
-                namespaces: args.namespace.clone(),
+                namespaces: namespaces.to_vec(),
                 namespace_selector: args.namespace_selector.clone(),
             });
         } else if args.kubeconfig.is_some()
