@@ -117,6 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::SpacesPage />
                     <Route path=path!("/spaces/:space") view=pages::SpaceRulesPage />
                     <Route path=path!("/spaces/:space/egresspoints") view=pages::SpaceEgressPointsPage />
+                    <Route path=path!("/spaces/:space/expectations") view=pages::SpaceExpectationsPage />
                     <Route path=path!("/spaces/:space/egresspoints/new") view=pages::CreatePage />
                     <Route path=path!("/spaces/:space/egresspoints/:name") view=pages::EgressPointPage />
                     <Route path=path!("/spaces/:space/egresspoints/:name/edit") view=pages::EditPage />

@@ -182,3 +182,27 @@ fn the_published_json_schema_is_the_one_in_the_code() {
     );
     assert_eq!(expect::KIND, "EgressExpectations");
 }
+
+#[test]
+fn a_change_names_the_expectations_it_breaks_and_fixes() {
+    let expectations = parse(EXAMPLE).unwrap().remove(0).expectations;
+    let before = space();
+    let mut after: Vec<EgressPoint> =
+        before.iter().filter(|e| e.name() != "mail").cloned().collect();
+    after.push(
+        EgressPoint::new("paypal").with_source_ref("Deployment", "apps", "checkout").with_target(
+            &["api.paypal.com"],
+            443,
+            "HTTPS",
+        ),
+    );
+    let change = expect::compare(&expectations, &before, &after);
+    assert_eq!(change.broken.len(), 1);
+    assert_eq!(
+        change.broken[0].expectation.to_string(),
+        "checkout (Deployment) cannot reach api.paypal.com:443/HTTPS"
+    );
+    assert_eq!(change.fixed.len(), 1);
+    assert_eq!(change.fixed[0].expectation.to_string(), "no workload can reach *:25/TCP");
+    assert_eq!(expect::compare(&expectations, &before, &before), expect::Change::default());
+}

@@ -96,7 +96,8 @@ pub fn check(
 /// "3 of 4 expectations hold".
 pub fn summary(checked: &[Checked]) -> String {
     let held = checked.iter().filter(|c| c.passed).count();
-    let noun = if checked.len() == 1 { "expectation" } else { "expectations" };
-    let verb = if held == 1 { "holds" } else { "hold" };
-    format!("{held} of {} {noun} {verb}", checked.len())
+    match checked.len() {
+        1 => format!("{held} of 1 expectation holds"),
+        n => format!("{held} of {n} expectations hold"),
+    }
 }

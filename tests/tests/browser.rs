@@ -415,6 +415,7 @@ async fn audit_pages(
         ("/", "#spaces", "page-spaces"),
         ("/spaces/storefront", "#rules tbody tr", "page-rules"),
         ("/spaces/storefront/egresspoints", "#egresspoints tbody tr", "page-egresspoints"),
+        ("/spaces/storefront/expectations", "#expectations-results tbody tr", "page-expectations"),
         ("/spaces/storefront/egresspoints/new", "input.host", "page-create"),
         ("/spaces/storefront/egresspoints/payment-gateway", "#targets", "page-egresspoint"),
         ("/spaces/storefront/egresspoints/payment-gateway/edit", "input.host", "page-edit"),
@@ -422,6 +423,14 @@ async fn audit_pages(
         ("/spaces/no-such-space", "#unknown-space", "page-unknown-space"),
         ("/no/such/page", "main h1", "page-not-found"),
     ];
+    // Expectations kept in this browser, so that their page shows results.
+    client.goto(&server.url).await?;
+    client
+        .execute(
+            "localStorage.setItem('egress-console:expectations:storefront', arguments[0]);",
+            vec![serde_json::json!("kind: EgressExpectations\nexpect:\n- workload: Deployment/checkout\n  reach: [api.stripe.com:443/HTTPS]\n  notReach: [api.paypal.com:443/HTTPS]\n")],
+        )
+        .await?;
     let mut problems = Vec::new();
     for (path, ready, shot) in pages {
         client.goto(&format!("{}{path}", server.url)).await?;

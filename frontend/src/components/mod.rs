@@ -6,6 +6,7 @@ mod diff;
 mod flash;
 mod leave_guard;
 mod notice;
+mod upload;
 mod yaml_block;
 
 pub use access::{AccessNote, ActionLink, SpaceAccess};
@@ -14,4 +15,5 @@ pub use diff::LineDiff;
 pub use flash::{Flash, FlashBar, provide_flashes, use_flashes};
 pub use leave_guard::guard_unsaved;
 pub use notice::{FeedBadge, Loading, Phase, ProblemNotice};
+pub use upload::read_chosen_file;
 pub use yaml_block::YamlBlock;

@@ -3,6 +3,7 @@
 mod egress_point;
 mod form;
 mod space_egresspoints;
+pub mod space_expectations;
 mod space_rules;
 mod spaces;
 mod workload;
@@ -10,6 +11,7 @@ mod workload;
 pub use egress_point::EgressPointPage;
 pub use form::{CreatePage, EditPage};
 pub use space_egresspoints::SpaceEgressPointsPage;
+pub use space_expectations::SpaceExpectationsPage;
 pub use space_rules::SpaceRulesPage;
 pub use spaces::SpacesPage;
 pub use workload::{WorkloadPage, WorkloadPicker};
@@ -92,24 +94,27 @@ pub fn Breadcrumbs(
     }
 }
 
-/// The two views of a Space: its rules, and its EgressPoints.
+/// The views of a Space: its rules, its EgressPoints, and the expectations checked on it.
 #[component]
 pub fn SpaceTabs(
     /// The Space.
     #[prop(into)]
     space: String,
-    /// "rules" or "egresspoints".
+    /// "rules", "egresspoints" or "expectations".
     current: &'static str,
 ) -> impl IntoView {
     let base = format!("/spaces/{}", api::escape(&space));
+    // `exact`: the router marks a link current (aria-current) by its path, and without it
+    // "Rules" (`/spaces/{space}`) would be current on every tab below it.
     let tab = move |href: String, key: &'static str, label: &'static str| {
         let here = (current == key).then_some("page");
-        view! { <A href=href attr:class="tab" attr:aria-current=here>{label}</A> }
+        view! { <A href=href exact=true attr:class="tab" attr:aria-current=here>{label}</A> }
     };
     view! {
         <nav class="tabs" aria-label="Views of the Space">
             {tab(base.clone(), "rules", "Rules")}
             {tab(format!("{base}/egresspoints"), "egresspoints", "EgressPoints")}
+            {tab(format!("{base}/expectations"), "expectations", "Expectations")}
         </nav>
     }
 }

@@ -174,3 +174,31 @@ fn near_misses(expectation: &Expectation, rules: &[(Rule, Option<String>)]) -> V
     }
     out
 }
+
+/// What a change does to expectations that hold or not.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Held before the change, fail after it.
+    pub broken: Vec<Outcome>,
+    /// Failed before the change, hold after it.
+    pub fixed: Vec<Outcome>,
+}
+
+/// The expectations a change from `before` to `after` (a Space's EgressPoints) breaks and
+/// fixes: what the form warns about before a save.
+pub fn compare(
+    expectations: &[Expectation],
+    before: &[EgressPoint],
+    after: &[EgressPoint],
+) -> Change {
+    let (was, now) = (check(expectations, before), check(expectations, after));
+    let mut change = Change::default();
+    for (was, now) in was.into_iter().zip(now) {
+        match (was.passed, now.passed) {
+            (true, false) => change.broken.push(now),
+            (false, true) => change.fixed.push(now),
+            _ => {}
+        }
+    }
+    change
+}

@@ -22,7 +22,7 @@ mod check;
 mod parse;
 mod schema;
 
-pub use check::{Outcome, check};
+pub use check::{Change, Outcome, check, compare};
 pub use parse::{ExpectError, parse};
 pub use schema::expectations_schema;
 

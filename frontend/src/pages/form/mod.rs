@@ -17,6 +17,7 @@ use crate::pages::{Breadcrumbs, egress_point_href, param, space_param, supported
 use egress_rules::{SpaceContext, WorkloadRef, check_value, has_errors};
 use import::ImportTarget;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use save::{Conflict, SaveBar};
 use state::{FieldKey, FormState};
 use targets::{Messages, Targets, focus_later, shown};
@@ -168,7 +169,7 @@ fn EgressPointForm(
     });
     // What saving would change in each workload's access, from the live Space.
     let editing_name = editing.clone();
-    let impact = Memo::new(move |_| {
+    let spaces = Memo::new(move |_| {
         let mine = object.with(|value| egress_rules::decode(value).egress_point);
         let before: Vec<egress_rules::EgressPoint> =
             feed.items.with(|items| items.values().map(|e| e.model.clone()).collect());
@@ -176,8 +177,19 @@ fn EgressPointForm(
         let mut after: Vec<egress_rules::EgressPoint> =
             before.iter().filter(|e| e.name() != replaced).cloned().collect();
         after.push(mine);
+        (before, after)
+    });
+    let impact = Memo::new(move |_| {
         let workloads = choices.with(|c| c.clone().unwrap_or_default());
-        egress_rules::impact::impact(&before, &after, &workloads)
+        spaces.with(|(before, after)| egress_rules::impact::impact(before, after, &workloads))
+    });
+    // The expectations kept for this Space (its Expectations tab) that saving would break
+    // or make hold.
+    let expectations = StoredValue::new(crate::pages::space_expectations::kept_for(&space));
+    let expected = Memo::new(move |_| {
+        expectations.with_value(|e| {
+            spaces.with(|(before, after)| egress_rules::expect::compare(e, before, after))
+        })
     });
     let submitted = RwSignal::new(false);
     let conflict = RwSignal::new(None::<Conflict>);
@@ -315,6 +327,7 @@ fn EgressPointForm(
                             }
                         })}
                     </div>
+                    <ExpectationWarning space=space.clone() expected />
                     <SaveBar space=space.clone() feed form object=object.into() diagnostics=checked.into()
                         editing=editing.clone() submitted conflict dirty=dirty.into() access />
                 </form>
@@ -432,4 +445,38 @@ fn SourceRefField(
 fn ObjectMessages(placed: Messages) -> impl IntoView {
     let items = placed.of(FieldKey::Object);
     view! { <DiagnosticList id=FieldKey::Object.messages_id() items /> }
+}
+
+/// Before Save: the Space's expectations (kept on its Expectations tab) this save would break,
+/// and those it would make hold.
+#[component]
+fn ExpectationWarning(
+    space: String,
+    expected: Memo<egress_rules::expect::Change>,
+) -> impl IntoView {
+    let href = format!("/spaces/{}/expectations", crate::api::escape(&space));
+    move || {
+        expected.with(|change| {
+            let broken = (!change.broken.is_empty()).then(|| {
+                let n = change.broken.len();
+                let noun = if n == 1 { "expectation" } else { "expectations" };
+                view! {
+                    <div id="expect-warning" class="diagnostic error" role="alert">
+                        <p><strong>{format!("Saving would break {n} {noun} of this Space:")}</strong></p>
+                        <ul>{change.broken.iter().map(|o| view! {
+                            <li><span class="mono">{o.expectation.to_string()}</span>{format!(" — {}", o.because)}</li>
+                        }).collect_view()}</ul>
+                        <p><A href=href.clone()>"See the expectations"</A></p>
+                    </div>
+                }
+            });
+            let fixed = (!change.fixed.is_empty()).then(|| {
+                let lines: Vec<String> = change.fixed.iter().map(|o| o.expectation.to_string()).collect();
+                view! {
+                    <p id="expect-fixed" class="ok">{format!("Saving would make these expectations hold: {}", lines.join("; "))}</p>
+                }
+            });
+            view! { {broken} {fixed} }
+        })
+    }
 }

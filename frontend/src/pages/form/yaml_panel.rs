@@ -4,15 +4,12 @@
 //! documents) offers each one to edit, and all of them to import.
 
 use super::import::{ImportAll, ImportTarget};
-use crate::components::{DiagnosticSummary, YamlBlock};
+use crate::components::{DiagnosticSummary, YamlBlock, read_chosen_file};
 use egress_rules::manifests::egress_points_in_text;
 use egress_rules::path::FieldPath;
 use egress_rules::{Code, Diagnostic, EgressPoint, check_value, manifest_diagnostics, read_text};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::Value;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 /// What loading a pasted document found.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,19 +76,12 @@ pub fn YamlPanel(
         loaded.set(Some(result));
     };
     let upload = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-        spawn_local(async move {
-            match JsFuture::from(file.text()).await {
-                Ok(content) => {
-                    text.set(content.as_string().unwrap_or_default());
-                    load();
-                }
-                Err(_) => loaded.set(Some(Loaded::Syntax("The file could not be read.".into()))),
+        read_chosen_file(&ev, move |content| match content {
+            Ok(content) => {
+                text.set(content);
+                load();
             }
+            Err(()) => loaded.set(Some(Loaded::Syntax("The file could not be read.".into()))),
         });
     };
     view! {
