@@ -38,5 +38,43 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(rules, benches);
+/// A Space of 10,000 EgressPoints over 2,000 workloads (every tenth for every workload), two
+/// hosts each; the edit changes a Space-wide one (the costly case: every workload is judged).
+fn impact_bench(c: &mut Criterion) {
+    use egress_rules::impact::{AccessIndex, impact_of_change};
+    let space: Vec<EgressPoint> = (0..10_000)
+        .map(|i| {
+            let ep = EgressPoint::new(format!("ep-{i}")).with_target(
+                &[&format!("a-{i}.example.com"), &format!("b-{}.example.com", i % 500)],
+                443 + (i % 7) as i64,
+                PROTOCOLS[i % 4],
+            );
+            if i % 10 == 0 {
+                ep
+            } else {
+                ep.with_source_ref("Deployment", "apps", &format!("w-{}", i % 2000))
+            }
+        })
+        .collect();
+    let workloads: Vec<egress_rules::WorkloadRef> =
+        (0..2000).map(|i| egress_rules::WorkloadRef::deployment(format!("w-{i}"))).collect();
+    let index = AccessIndex::build(&space);
+    let edited =
+        EgressPoint::new("ep-0").with_target(&["a-0.example.com", "new.example.com"], 443, "TCP");
+    c.bench_function("impact_one_edit_vs_10000_egresspoints", |b| {
+        b.iter(|| {
+            impact_of_change(
+                black_box(&index),
+                &[&space[0]],
+                std::slice::from_ref(&edited),
+                &workloads,
+            )
+        })
+    });
+    c.bench_function("access_index_10000_egresspoints", |b| {
+        b.iter(|| AccessIndex::build(black_box(&space)))
+    });
+}
+
+criterion_group!(rules, benches, impact_bench);
 criterion_main!(rules);

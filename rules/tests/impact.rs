@@ -1,8 +1,9 @@
 //! The impact engine: what a change does to each workload's access.
 
-use egress_rules::impact::{Grant, Subject, impact};
-use egress_rules::{EgressPoint, Protocol, WorkloadRef};
+use egress_rules::impact::{AccessIndex, Grant, Subject, impact, impact_of_change};
+use egress_rules::{AppliesTo, EgressPoint, Protocol, Rule, WorkloadRef, flatten, host};
 use proptest::prelude::*;
+use std::collections::BTreeSet;
 
 fn space() -> impl Strategy<Value = Vec<EgressPoint>> {
     let host = prop_oneof![Just("a.example.com"), Just("b.example.com"), Just("11.22.33.44")];
@@ -31,7 +32,81 @@ fn workloads() -> Vec<WorkloadRef> {
     vec![WorkloadRef::deployment("checkout"), WorkloadRef::deployment("search")]
 }
 
+/// The engine's meaning, written the slow way: every subject's whole access before and
+/// after, compared.
+fn by_brute_force(
+    before: &[EgressPoint],
+    after: &[EgressPoint],
+) -> Vec<(Subject, Vec<Grant>, Vec<Grant>)> {
+    let permitted = |p: Protocol| match p {
+        Protocol::Tcp => vec![Protocol::Tcp, Protocol::Http, Protocol::Https, Protocol::Tls],
+        other => vec![other],
+    };
+    let access = |rules: &[Rule], subject: &Subject| -> BTreeSet<Grant> {
+        rules
+            .iter()
+            .filter(|r| match (&r.applies_to, subject) {
+                (AppliesTo::Space, _) => true,
+                (AppliesTo::Workload(w), Subject::Workload(s)) => w == s,
+                _ => false,
+            })
+            .filter_map(|r| {
+                let kind = host::classify(&r.host).ok()?;
+                let key = host::host_key(&r.host, kind).into_owned();
+                Some(permitted(r.protocol).into_iter().map(move |protocol| Grant {
+                    host: key.clone(),
+                    port: r.port,
+                    protocol,
+                }))
+            })
+            .flatten()
+            .collect()
+    };
+    let (old, new) = (flatten(before), flatten(after));
+    let mut subjects: BTreeSet<Subject> = workloads().into_iter().map(Subject::Workload).collect();
+    for r in old.iter().chain(&new) {
+        if let AppliesTo::Workload(w) = &r.applies_to {
+            subjects.insert(Subject::Workload(w.clone()));
+        }
+    }
+    subjects.insert(Subject::OtherWorkloads);
+    subjects
+        .into_iter()
+        .filter_map(|s| {
+            let (was, now) = (access(&old, &s), access(&new, &s));
+            let gains: Vec<Grant> = now.difference(&was).cloned().collect();
+            let loses: Vec<Grant> = was.difference(&now).cloned().collect();
+            (!gains.is_empty() || !loses.is_empty()).then_some((s, gains, loses))
+        })
+        .collect()
+}
+
 proptest! {
+    #[test]
+    fn the_indexed_engine_agrees_with_brute_force(a in space(), b in space()) {
+        let fast: Vec<(Subject, Vec<Grant>, Vec<Grant>)> = impact(&a, &b, &workloads())
+            .subjects
+            .into_iter()
+            .map(|s| (s.subject, s.gains, s.loses))
+            .collect();
+        prop_assert_eq!(fast, by_brute_force(&a, &b));
+    }
+
+    #[test]
+    fn one_edit_against_an_index_is_the_same_as_comparing_whole_spaces(a in space(), b in space(), which in 0usize..5) {
+        // Replace (or add) one EgressPoint of `a` by one of `b`.
+        let Some(mine) = b.first().cloned() else { return Ok(()) };
+        let mine = EgressPoint { metadata: a.get(which).map(|e| e.metadata.clone()).unwrap_or_else(|| mine.metadata.clone()), ..mine };
+        let replaced: Vec<&EgressPoint> = a.iter().filter(|e| e.name() == mine.name()).collect();
+        let mut after: Vec<EgressPoint> = a.iter().filter(|e| e.name() != mine.name()).cloned().collect();
+        after.push(mine.clone());
+        let index = AccessIndex::build(&a);
+        let edit = impact_of_change(&index, &replaced, std::slice::from_ref(&mine), &workloads());
+        let whole = impact(&a, &after, &workloads());
+        prop_assert_eq!(edit.subjects, whole.subjects);
+        prop_assert_eq!(edit.considered, whole.considered);
+    }
+
     #[test]
     fn no_change_has_no_impact(a in space()) {
         prop_assert!(impact(&a, &a, &workloads()).is_empty());

@@ -44,6 +44,28 @@ const KEYSTROKES: &str = "const done = arguments[arguments.length - 1];
     };
     one();";
 
+/// Types a new host into the create form's first host, alternately; each sample is input
+/// event → the "If you save:" line naming that host (the impact of the edit against the
+/// whole Space, computed in the page).
+const IMPACT_KEYSTROKES: &str = "const done = arguments[arguments.length - 1];
+    const input = document.querySelector('input.host');
+    const line = document.getElementById('impact');
+    const samples = [];
+    let i = 0;
+    const one = () => {
+      const host = `impact-${i}.example.com`;
+      input.value = host;
+      const started = performance.now();
+      const shown = () => line.textContent.includes(host);
+      const finish = () => { samples.push(performance.now() - started); i += 1;
+        if (i < 40) { setTimeout(one, 30); } else { done(samples); } };
+      input.dispatchEvent(new Event('input', {bubbles: true}));
+      if (shown()) { finish(); return; }
+      const observer = new MutationObserver(() => { if (shown()) { observer.disconnect(); finish(); } });
+      observer.observe(line, {childList: true, subtree: true, characterData: true});
+    };
+    one();";
+
 fn form_yaml(targets: usize) -> String {
     let mut yaml = String::from(
         "apiVersion: networking.tanzu.vmware.com/v1alpha1\nkind: EgressPoint\nmetadata:\n  name: big-form\nspec:\n  targets:\n",
@@ -88,8 +110,33 @@ async fn main() -> Result<()> {
     .await?;
     let browser = Browser::start().await?;
     let outcome = measure(&browser, &url).await;
+    let outcome = match outcome {
+        Ok(mut figures) => {
+            eprintln!("ui bench: the impact line in a Space of 10,000 EgressPoints");
+            fill(&direct, 5000, 10_000).await?;
+            let impact = impact_keystrokes(&browser, &url).await;
+            impact.map(|p50| {
+                figures["keystroke_impact_10000_p50_ms"] = p50.into();
+                figures
+            })
+        }
+        Err(e) => Err(e),
+    };
     browser.close().await?;
     write_figures(&outcome?)
+}
+
+/// The median time from a keystroke to the impact line, in the create form of a Space of
+/// 10,000 EgressPoints.
+async fn impact_keystrokes(browser: &Browser, url: &str) -> Result<f64> {
+    let form = format!("{url}/spaces/egress-console/egresspoints/new");
+    load_ms(browser, &form, "input.host").await?;
+    let client = &browser.client;
+    let samples = client.execute_async(IMPACT_KEYSTROKES, vec![]).await?;
+    let mut samples: Vec<f64> =
+        samples.as_array().context("no samples")?.iter().filter_map(|v| v.as_f64()).collect();
+    ensure!(samples.len() == 40, "{} samples", samples.len());
+    Ok(percentile(&mut samples, 0.5))
 }
 
 async fn measure(browser: &Browser, url: &str) -> Result<serde_json::Value> {

@@ -124,6 +124,13 @@ const PROCESS_FIGURES: &[(&str, &str, &str, &str, Goal)] = &[
         Goal::AtMost(16.0),
     ),
     (
+        "ui",
+        "keystroke_impact_10000_p50_ms",
+        "keystroke → impact line, 10,000-EgressPoint Space, p50",
+        "ms",
+        Goal::AtMost(16.0),
+    ),
+    (
         "rest",
         "rss_watching_10000_mb",
         "console resident memory, watching 10,000",
@@ -248,6 +255,12 @@ pub fn bench() -> Result<()> {
             value: criterion_median_ms("space_check_vs_10000_rules")?,
             unit: "ms",
             goal: Goal::AtMost(1.0),
+        },
+        Figure {
+            name: "impact of one edit, Space of 10,000 EgressPoints",
+            value: criterion_median_ms("impact_one_edit_vs_10000_egresspoints")?,
+            unit: "ms",
+            goal: Goal::AtMost(2.0),
         },
     ];
     eprintln!("xtask: building egress-console (release) for the process figures");

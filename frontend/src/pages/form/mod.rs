@@ -169,27 +169,49 @@ fn EgressPointForm(
     });
     // What saving would change in each workload's access, from the live Space.
     let editing_name = editing.clone();
-    let spaces = Memo::new(move |_| {
-        let mine = object.with(|value| egress_rules::decode(value).egress_point);
-        let before: Vec<egress_rules::EgressPoint> =
-            feed.items.with(|items| items.values().map(|e| e.model.clone()).collect());
-        let replaced = editing_name.clone().unwrap_or_else(|| mine.name().to_owned());
-        let mut after: Vec<egress_rules::EgressPoint> =
-            before.iter().filter(|e| e.name() != replaced).cloned().collect();
-        after.push(mine);
-        (before, after)
-    });
-    let impact = Memo::new(move |_| {
-        let workloads = choices.with(|c| c.clone().unwrap_or_default());
-        spaces.with(|(before, after)| egress_rules::impact::impact(before, after, &workloads))
+    // Indexed once per change of the Space; each keystroke then costs the size of the edit.
+    let access_index = Memo::new_with_compare(
+        move |_| {
+            feed.items.with(|items| {
+                egress_rules::impact::AccessIndex::build(items.values().map(|e| &e.model))
+            })
+        },
+        // Rebuilt only when the Space changed: always a new index.
+        |_, _| true,
+    );
+    let replaced = move |mine: &egress_rules::EgressPoint| {
+        editing_name.clone().unwrap_or_else(|| mine.name().to_owned())
+    };
+    let impact = Memo::new({
+        let replaced = replaced.clone();
+        move |_| {
+            let mine = object.with(|value| egress_rules::decode(value).egress_point);
+            let name = replaced(&mine);
+            let workloads = choices.with(|c| c.clone().unwrap_or_default());
+            feed.items.with(|items| {
+                let removed: Vec<&egress_rules::EgressPoint> =
+                    items.get(&name).map(|e| &e.model).into_iter().collect();
+                access_index.with(|index| {
+                    egress_rules::impact::impact_of_change(index, &removed, &[mine], &workloads)
+                })
+            })
+        }
     });
     // The expectations kept for this Space (its Expectations tab) that saving would break
-    // or make hold.
+    // or make hold; nothing to compute when none are kept.
     let expectations = StoredValue::new(crate::pages::space_expectations::kept_for(&space));
     let expected = Memo::new(move |_| {
-        expectations.with_value(|e| {
-            spaces.with(|(before, after)| egress_rules::expect::compare(e, before, after))
-        })
+        if expectations.with_value(Vec::is_empty) {
+            return egress_rules::expect::Change::default();
+        }
+        let mine = object.with(|value| egress_rules::decode(value).egress_point);
+        let name = replaced(&mine);
+        let before: Vec<egress_rules::EgressPoint> =
+            feed.items.with(|items| items.values().map(|e| e.model.clone()).collect());
+        let mut after: Vec<egress_rules::EgressPoint> =
+            before.iter().filter(|e| e.name() != name).cloned().collect();
+        after.push(mine);
+        expectations.with_value(|e| egress_rules::expect::compare(e, &before, &after))
     });
     let submitted = RwSignal::new(false);
     let conflict = RwSignal::new(None::<Conflict>);
