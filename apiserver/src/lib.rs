@@ -9,6 +9,7 @@ pub mod auth;
 pub mod demo;
 mod handlers;
 pub mod http;
+mod managed;
 mod openapi;
 mod request;
 pub mod resources;

@@ -73,6 +73,23 @@ impl StatusError {
         .with_details(resource, name)
     }
 
+    /// 409 for a server-side apply that would change fields other managers own.
+    pub fn apply_conflict(
+        resource: &ResourceType,
+        name: &str,
+        message: String,
+        causes: Vec<Cause>,
+    ) -> Self {
+        let mut error = Self::new(StatusCode::CONFLICT, "Conflict", message);
+        error.details = Some(json!({
+            "name": name,
+            "group": resource.group,
+            "kind": resource.plural,
+            "causes": causes.iter().map(|c| json!({"reason": c.reason, "field": c.field, "message": c.message})).collect::<Vec<_>>(),
+        }));
+        error
+    }
+
     /// 422 with one cause per invalid field.
     pub fn invalid(resource: &ResourceType, name: &str, causes: Vec<Cause>) -> Self {
         let summary: Vec<String> = causes

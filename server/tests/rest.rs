@@ -113,6 +113,27 @@ async fn an_egress_point_is_created_listed_read_as_yaml_and_deleted() {
             .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["metadata"]["namespace"], "team-a");
+    // Kubernetes records the console as the writer (kubectl --show-managed-fields says so);
+    // the console's own answers leave managedFields out.
+    let stored = env
+        .api
+        .router()
+        .oneshot(
+            Request::get(
+                "/apis/networking.tanzu.vmware.com/v1alpha1/namespaces/team-a/egresspoints/web",
+            )
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let stored: Value = serde_json::from_slice(
+        &axum::body::to_bytes(stored.into_body(), usize::MAX).await.unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored["metadata"]["managedFields"][0]["manager"], "egress-console", "{stored:#}");
+    assert_eq!(stored["metadata"]["managedFields"][0]["operation"], "Update");
+    assert!(created["metadata"].get("managedFields").is_none(), "{created}");
     let (_, list, _) = call(&env.app, get(EGPS)).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert!(list["resourceVersion"].as_str().is_some());

@@ -87,12 +87,18 @@ async fn kubectl_applies_reads_edits_patches_and_deletes_egress_points() -> Resu
     )?;
     ensure!(text(&out) == "8443", "{}", text(&out));
 
-    let out = run(
-        &api,
-        &["apply", "--server-side", "-f", "-"],
-        Some(&MANIFEST.replace("api.example.com", "ssa.example.com")),
-        &[],
-    )?;
+    // kubectl edit owns the targets now: a server-side apply that changes them conflicts,
+    // as on kube-apiserver, until it is forced.
+    let ssa = MANIFEST.replace("api.example.com", "ssa.example.com");
+    let out = run(&api, &["apply", "--server-side", "-f", "-"], Some(&ssa), &[])?;
+    ensure!(
+        !out.status.success()
+            && text(&out).contains("conflict with \"kubectl-edit\": .spec.targets"),
+        "{}",
+        text(&out)
+    );
+    let out =
+        run(&api, &["apply", "--server-side", "--force-conflicts", "-f", "-"], Some(&ssa), &[])?;
     ensure!(text(&out).contains("serverside-applied"), "{}", text(&out));
 
     let out = run(
@@ -221,5 +227,96 @@ async fn kubectl_set_and_apply_change_one_container_and_keep_the_rest() -> Resul
     // `set env` added B outside the manifest: apply keeps it (it only removes what the
     // previous apply set), as kube-apiserver does.
     ensure!(containers[0]["env"].as_array().map(Vec::len) == Some(2), "{object:#}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_side_apply_tracks_field_owners_refuses_conflicts_and_removes_dropped_fields()
+-> Result<()> {
+    let dir = TempDir::new("kubectl-ssa")?;
+    let api = SpaceApiProcess::start(&dir.0, &[]).await?;
+    let stored = |api: &SpaceApiProcess| -> Result<serde_json::Value> {
+        let out = run(
+            api,
+            &["get", "deployment", "two", "-o", "json", "--show-managed-fields"],
+            None,
+            &[],
+        )?;
+        ensure!(out.status.success(), "{}", text(&out));
+        Ok(serde_json::from_slice(&out.stdout)?)
+    };
+    let apply = |manager: &str, yaml: &str, extra: &[&str]| -> Result<Output> {
+        let mut args = vec!["apply", "--server-side", "--field-manager", manager, "-f", "-"];
+        args.extend(extra);
+        run(&api, &args, Some(yaml), &[])
+    };
+    let out = apply("alice", TWO_CONTAINERS, &[])?;
+    ensure!(out.status.success(), "{}", text(&out));
+    let object = stored(&api)?;
+    let managers: Vec<&str> = object["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["manager"].as_str().unwrap())
+        .collect();
+    ensure!(managers == ["alice"], "{object:#}");
+
+    // Bob applies only the replicas: a conflict with alice, named, and nothing changes.
+    let bob =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: two}\nspec:\n  replicas: 5\n";
+    let out = apply("bob", bob, &[])?;
+    ensure!(!out.status.success(), "a conflicting apply succeeded");
+    let said = text(&out);
+    ensure!(said.contains("conflict with \"alice\": .spec.replicas"), "{said}");
+    ensure!(stored(&api)?["spec"]["replicas"] == 1, "the conflicting apply changed replicas");
+    // Forced, bob owns replicas; alice's containers stay.
+    let out = apply("bob", bob, &["--force-conflicts"])?;
+    ensure!(out.status.success(), "{}", text(&out));
+    let object = stored(&api)?;
+    ensure!(object["spec"]["replicas"] == 5, "{object:#}");
+    ensure!(object["spec"]["template"]["spec"]["containers"].as_array().map(Vec::len) == Some(2));
+
+    // A partial container list from carol merges by name: nobody's container is dropped.
+    let carol = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: two}\nspec:\n  template:\n    spec:\n      containers:\n      - name: logger\n        image: fluent:1\n";
+    let out = apply("carol", carol, &[])?;
+    ensure!(out.status.success(), "{}", text(&out));
+    let object = stored(&api)?;
+    let names: Vec<&str> = object["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    ensure!(names == ["app", "sidecar", "logger"], "{object:#}");
+
+    // Alice stops applying the sidecar: it goes (only she owned it); carol's logger stays.
+    let without_sidecar: String =
+        TWO_CONTAINERS.split("      - name: sidecar").next().unwrap().to_owned();
+    let out = apply("alice", &without_sidecar, &["--force-conflicts"])?;
+    ensure!(out.status.success(), "{}", text(&out));
+    let object = stored(&api)?;
+    let names: Vec<&str> = object["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    ensure!(names == ["app", "logger"], "{object:#}");
+
+    // Applying the same again changes nothing: same resourceVersion, and kubectl diff agrees.
+    let version = object["metadata"]["resourceVersion"].clone();
+    let out = apply("alice", &without_sidecar, &["--force-conflicts"])?;
+    ensure!(out.status.success(), "{}", text(&out));
+    ensure!(
+        stored(&api)?["metadata"]["resourceVersion"] == version,
+        "a no-op apply bumped the version"
+    );
+    let out = run(
+        &api,
+        &["diff", "--server-side", "--field-manager", "alice", "--force-conflicts", "-f", "-"],
+        Some(&without_sidecar),
+        &[],
+    )?;
+    ensure!(out.status.code() == Some(0), "kubectl diff saw a change: {}", text(&out));
     Ok(())
 }

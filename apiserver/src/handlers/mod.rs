@@ -102,7 +102,9 @@ async fn handle(
         body = crate::http::cpu::run(move || view.map_request(body)).await;
     }
     let table = wants_table(headers);
-    let request = write::WriteRequest { api, path: &path, query: &query, body: &body };
+    let manager = field_manager(&query, headers);
+    let request =
+        write::WriteRequest { api, path: &path, query: &query, body: &body, manager: &manager };
     match (method.clone(), path.name.is_some()) {
         (Method::GET, false) if query.flag("watch") => watch::watch(api, &path, &query, table),
         (Method::GET, false) => read::list(api, &path, &query, table),
@@ -122,6 +124,19 @@ async fn handle(
             "{method} is not supported on {}",
             uri.path()
         ))),
+    }
+}
+
+/// Who writes: `?fieldManager`, else the program name of the User-Agent (`kubectl` of
+/// `kubectl/v1.32.0 (linux/amd64)`), as kube-apiserver names managers.
+fn field_manager(query: &Query, headers: &HeaderMap) -> String {
+    if let Some(manager) = query.get("fieldManager").filter(|m| !m.is_empty()) {
+        return manager.to_owned();
+    }
+    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    match agent.split('/').next().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(program) => program.chars().take(128).collect(),
+        None => "unknown".to_owned(),
     }
 }
 

@@ -22,6 +22,9 @@ pub struct WriteRequest<'a> {
     pub query: &'a Query,
     /// The body as sent.
     pub body: &'a [u8],
+    /// Who writes, for `managedFields`: `?fieldManager`, else the client's User-Agent
+    /// program name (as kube-apiserver names it).
+    pub manager: &'a str,
 }
 
 /// What every write reads from its request first.
@@ -77,15 +80,20 @@ async fn commit(
 }
 
 /// Admits a new object and stages its creation (201).
+/// `manager` records an Update in `managedFields` (None: they are already set, by apply).
 fn stage_new(
     memory: &Memory,
     key: Key,
     mut object: Value,
     validation: FieldValidation,
+    manager: Option<&str>,
 ) -> StatusResult<Staged> {
     let (resource, namespace) = (key.resource, key.namespace.clone());
     let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
     fill_new_metadata(resource, &mut object, &namespace);
+    if let Some(manager) = manager {
+        crate::managed::record_update(None, &mut object, manager);
+    }
     Ok((vec![Change::Put { key, object, kind: EventType::Added }], (201, warnings)))
 }
 
@@ -97,10 +105,14 @@ fn stage_replace(
     current: &Value,
     mut object: Value,
     validation: FieldValidation,
+    manager: Option<&str>,
 ) -> StatusResult<Staged> {
     let (resource, namespace) = (key.resource, key.namespace.clone());
     carry_over(resource, current, &mut object)?;
     let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
+    if let Some(manager) = manager {
+        crate::managed::record_update(Some(current), &mut object, manager);
+    }
     Ok((vec![Change::Put { key, object, kind: EventType::Modified }], (200, warnings)))
 }
 
@@ -278,6 +290,7 @@ pub async fn create(request: WriteRequest<'_>) -> StatusResult<Response> {
     let (WriteParams { dry_run, validation, namespace }, mut object) =
         request.params_and_object().await?;
     let resource = request.path.resource;
+    let manager = request.manager.to_owned();
     commit(request.api, dry_run, move |memory| {
         let name = match object["metadata"]["name"].as_str().filter(|n| !n.is_empty()) {
             Some(name) => name.to_owned(),
@@ -306,7 +319,7 @@ pub async fn create(request: WriteRequest<'_>) -> StatusResult<Response> {
         if memory.contains(&key) {
             return Err(StatusError::already_exists(resource, &name));
         }
-        stage_new(memory, key, object, validation)
+        stage_new(memory, key, object, validation, Some(&manager))
     })
     .await
 }
@@ -316,6 +329,7 @@ pub async fn update(request: WriteRequest<'_>) -> StatusResult<Response> {
     let (WriteParams { dry_run, validation, namespace }, mut object) =
         request.params_and_object().await?;
     let name = request.path.name.clone().unwrap_or_default();
+    let manager = request.manager.to_owned();
     match object["metadata"]["name"].as_str() {
         None | Some("") => object["metadata"]["name"] = json!(name),
         Some(n) if n == name => {}
@@ -343,15 +357,17 @@ pub async fn update(request: WriteRequest<'_>) -> StatusResult<Response> {
         if egress_rules::resource_version(&current) != Some(version.as_str()) {
             return Err(StatusError::conflict(resource, &name, STALE));
         }
-        stage_replace(memory, key, &current, object, validation)
+        stage_replace(memory, key, &current, object, validation, Some(&manager))
     })
     .await
 }
 
 /// PATCH an object: JSON merge patch, JSON patch, or server-side apply.
 pub async fn patch(request: WriteRequest<'_>, content_type: &str) -> StatusResult<Response> {
-    let WriteRequest { api, path, query, body } = request;
+    let WriteRequest { api, path, query, body, manager } = request;
     let WriteParams { dry_run, validation, namespace } = request.params()?;
+    let manager = manager.to_owned();
+    let force = query.flag("force");
     let media = content_type.split(';').next().unwrap_or("").trim().to_owned();
     let resource = path.resource;
     let kind = match media.as_str() {
@@ -387,10 +403,10 @@ pub async fn patch(request: WriteRequest<'_>, content_type: &str) -> StatusResul
                 return Err(StatusError::not_found(resource, &name));
             }
             // Server-side apply of a missing object creates it.
-            let mut object = patch;
+            let mut object = applied(None, &patch, &manager, force, resource, &name)?;
             check_type(&path, &mut object, &namespace)?;
             object["metadata"]["name"] = json!(name);
-            return stage_new(memory, key, object, validation);
+            return stage_new(memory, key, object, validation, None);
         };
         let mut object = current.clone();
         match kind {
@@ -400,7 +416,9 @@ pub async fn patch(request: WriteRequest<'_>, content_type: &str) -> StatusResul
                     StatusError::bad_request(format!("the strategic merge patch failed: {e}"))
                 })?;
             }
-            PatchKind::Apply => apply_merge(&mut object, &patch),
+            PatchKind::Apply => {
+                object = applied(Some(&current), &patch, &manager, force, resource, &name)?
+            }
             PatchKind::Json => {
                 let ops: json_patch::Patch = serde_json::from_value(patch)
                     .map_err(|e| StatusError::bad_request(format!("invalid JSON patch: {e}")))?;
@@ -423,7 +441,8 @@ pub async fn patch(request: WriteRequest<'_>, content_type: &str) -> StatusResul
         }
         check_type(&path, &mut object, &namespace)?;
         object["metadata"]["name"] = json!(name);
-        stage_replace(memory, key, &current, object, validation)
+        let recorded = (kind != PatchKind::Apply).then_some(manager.as_str());
+        stage_replace(memory, key, &current, object, validation, recorded)
     })
     .await
 }
@@ -436,32 +455,40 @@ enum PatchKind {
     Apply,
 }
 
-/// Server-side apply, simplified: the applied configuration is merged into the object
-/// (mappings merged, lists replaced), without field ownership.
-fn apply_merge(object: &mut Value, applied: &Value) {
-    match (object, applied) {
-        (Value::Object(target), Value::Object(source)) => {
-            for (key, value) in source {
-                if key == "managedFields" {
-                    continue;
-                }
-                match target.get_mut(key) {
-                    Some(existing) if existing.is_object() && value.is_object() => {
-                        apply_merge(existing, value)
-                    }
-                    _ => {
-                        target.insert(key.clone(), value.clone());
-                    }
-                }
-            }
-        }
-        (target, value) => *target = value.clone(),
+/// Server-side apply with field ownership (`crate::managed`); conflicts are a 409 naming
+/// each manager and field, as kube-apiserver words it.
+fn applied(
+    current: Option<&Value>,
+    patch: &Value,
+    manager: &str,
+    force: bool,
+    resource: &ResourceType,
+    name: &str,
+) -> StatusResult<Value> {
+    if !patch.is_object() {
+        return Err(StatusError::bad_request("an applied configuration must be an object"));
     }
+    crate::managed::apply(current, patch, manager, force).map_err(|conflicts| {
+        let causes = conflicts
+            .iter()
+            .map(|c| Cause {
+                reason: "FieldManagerConflict",
+                field: c.field.clone(),
+                message: format!("conflict with \"{}\"", c.manager),
+            })
+            .collect();
+        StatusError::apply_conflict(
+            resource,
+            name,
+            crate::managed::conflict_message(&conflicts),
+            causes,
+        )
+    })
 }
 
 /// DELETE an object (a namespace with everything in it), honouring `preconditions`.
 pub async fn delete(request: WriteRequest<'_>) -> StatusResult<Response> {
-    let WriteRequest { api, path, query, body } = request;
+    let WriteRequest { api, path, query, body, .. } = request;
     let options: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {

@@ -6,7 +6,7 @@
 //! `$setElementOrder/<list>` and `$deleteFromPrimitiveList/<list>`. The semantics follow
 //! k8s.io/apimachinery/pkg/util/strategicpatch.
 
-mod schema;
+pub(crate) mod schema;
 
 use schema::{ListStrategy, Node};
 use serde_json::{Map, Value};

@@ -116,8 +116,18 @@ pub(crate) async fn readable_workloads(space: &Space) -> ApiResult<Option<Vec<Wo
     }
 }
 
+/// An object as the console answers with it and streams it: without `managedFields`, as
+/// `kubectl get` shows objects.
 pub(crate) fn to_value(object: &DynamicObject) -> Value {
-    serde_json::to_value(object).unwrap_or(Value::Null)
+    let mut value = serde_json::to_value(object).unwrap_or(Value::Null);
+    egress_rules::hide_managed_fields(&mut value);
+    value
+}
+
+/// The console's writes, named in `managedFields` as "egress-console" (so `kubectl get
+/// --show-managed-fields` says who changed what).
+fn write_params(dry_run: bool) -> PostParams {
+    PostParams { dry_run, field_manager: Some("egress-console".into()) }
 }
 
 /// `?dryRun=true`.
@@ -200,6 +210,9 @@ async fn admit(space: &Space, mut value: Value) -> ApiResult<(DynamicObject, Vec
         )]));
     }
     value["metadata"]["namespace"] = json!(space.namespace);
+    // Field ownership is Kubernetes' record of who wrote what: the console never sends it
+    // (a stale copy from an earlier read would replace the record).
+    egress_rules::hide_managed_fields(&mut value);
     let diagnostics = check_in_space(space, &value).await?;
     if has_errors(&diagnostics) {
         return Err(ApiError::invalid(diagnostics));
@@ -223,7 +236,7 @@ pub async fn egresspoints_create(
     body: Body,
 ) -> ApiResult<Response> {
     let (object, _) = admit(&space, body.value).await?;
-    let params = PostParams { dry_run: query.dry_run, ..PostParams::default() };
+    let params = write_params(query.dry_run);
     let created = space
         .egresspoints()
         .create(&params, &object)
@@ -267,7 +280,7 @@ pub async fn egresspoints_replace(
         }
     }
     let (object, _) = admit(&space, value).await?;
-    let params = PostParams { dry_run: query.dry_run, ..PostParams::default() };
+    let params = write_params(query.dry_run);
     match space.egresspoints().replace(&name, &params, &object).await {
         Ok(replaced) => Ok(reply(StatusCode::OK, &to_value(&replaced), &headers)),
         Err(kube::Error::Api(status)) if status.is_conflict() => {
