@@ -230,6 +230,16 @@ async fn kubectl_set_and_apply_change_one_container_and_keep_the_rest() -> Resul
     Ok(())
 }
 
+/// The names of a Deployment's containers, in order.
+fn container_names(object: &serde_json::Value) -> Vec<String> {
+    object["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c["name"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn server_side_apply_tracks_field_owners_refuses_conflicts_and_removes_dropped_fields()
 -> Result<()> {
@@ -281,12 +291,7 @@ async fn server_side_apply_tracks_field_owners_refuses_conflicts_and_removes_dro
     let out = apply("carol", carol, &[])?;
     ensure!(out.status.success(), "{}", text(&out));
     let object = stored(&api)?;
-    let names: Vec<&str> = object["spec"]["template"]["spec"]["containers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = container_names(&object);
     ensure!(names == ["app", "sidecar", "logger"], "{object:#}");
 
     // Alice stops applying the sidecar: it goes (only she owned it); carol's logger stays.
@@ -295,12 +300,7 @@ async fn server_side_apply_tracks_field_owners_refuses_conflicts_and_removes_dro
     let out = apply("alice", &without_sidecar, &["--force-conflicts"])?;
     ensure!(out.status.success(), "{}", text(&out));
     let object = stored(&api)?;
-    let names: Vec<&str> = object["spec"]["template"]["spec"]["containers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = container_names(&object);
     ensure!(names == ["app", "logger"], "{object:#}");
 
     // Applying the same again changes nothing: same resourceVersion, and kubectl diff agrees.

@@ -27,18 +27,11 @@ pub type Path = Vec<Elem>;
 /// A set of paths.
 pub type FieldSet = BTreeSet<Path>;
 
-/// The metadata fields the server sets, never owned by anyone.
-const SERVER_SET: [&str; 9] = [
-    "uid",
-    "resourceVersion",
-    "creationTimestamp",
-    "generation",
-    "managedFields",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "selfLink",
-    "namespace",
-];
+/// Whether nobody owns this metadata field: what the server sets, and the namespace (the
+/// URL's).
+fn server_set(field: &str) -> bool {
+    field == "namespace" || egress_rules::SERVER_SET_METADATA.contains(&field)
+}
 
 /// What the key of a keyed list item is: `{"name":"app"}`.
 fn key_of(item: &Value, key: &str) -> Option<String> {
@@ -57,7 +50,7 @@ pub fn fields_of(object: &Value) -> FieldSet {
             "metadata" => {
                 if let Some(meta) = value.as_object() {
                     for (field, v) in meta {
-                        if SERVER_SET.contains(&field.as_str()) || field == "name" {
+                        if server_set(field) || field == "name" {
                             continue;
                         }
                         let path = vec![Elem::Field("metadata".into()), Elem::Field(field.clone())];
