@@ -308,7 +308,8 @@ pub fn verb(method: &axum::http::Method, target: &Target, watch: bool) -> &'stat
         Method::POST => "create",
         Method::PUT => "update",
         Method::PATCH => "patch",
-        Method::DELETE => "delete",
+        Method::DELETE if named => "delete",
+        Method::DELETE => "deletecollection",
         _ => "unknown",
     }
 }

@@ -17,6 +17,23 @@ pub struct ResourceType {
     pub short_names: &'static [&'static str],
     /// Namespaced or cluster-scoped.
     pub namespaced: bool,
+    /// In the `all` category (`kubectl get all`), as in kube-apiserver.
+    pub in_all: bool,
+}
+
+/// A built-in kind the Space API stores as it is sent, so that the kubectl commands that
+/// touch it work (`get all`, `cluster-info`, `apply --prune`, `events`); no controller runs
+/// it.
+const fn stored(
+    group: &'static str,
+    plural: &'static str,
+    singular: &'static str,
+    kind: &'static str,
+    short_names: &'static [&'static str],
+    namespaced: bool,
+    in_all: bool,
+) -> ResourceType {
+    ResourceType { group, version: "v1", plural, singular, kind, short_names, namespaced, in_all }
 }
 
 /// Namespaces: a namespace is a Space.
@@ -28,6 +45,7 @@ pub static NAMESPACES: ResourceType = ResourceType {
     kind: "Namespace",
     short_names: &["ns"],
     namespaced: false,
+    in_all: false,
 };
 
 /// EgressPoints.
@@ -39,9 +57,11 @@ pub static EGRESSPOINTS: ResourceType = ResourceType {
     kind: egress_rules::KIND,
     short_names: &["egp"],
     namespaced: true,
+    in_all: true,
 };
 
-/// Deployments, stored as they are (no controller runs them).
+/// Deployments: stored as they are, and shown rolled out at once (`status` follows the
+/// spec on every write; `kubectl rollout status` and `kubectl scale` work).
 pub static DEPLOYMENTS: ResourceType = ResourceType {
     group: "apps",
     version: "v1",
@@ -50,6 +70,7 @@ pub static DEPLOYMENTS: ResourceType = ResourceType {
     kind: "Deployment",
     short_names: &["deploy"],
     namespaced: true,
+    in_all: true,
 };
 
 /// Tanzu ContainerApps, stored as they are.
@@ -61,10 +82,80 @@ pub static CONTAINERAPPS: ResourceType = ResourceType {
     kind: "ContainerApp",
     short_names: &["capp"],
     namespaced: true,
+    in_all: true,
 };
 
+/// ConfigMaps (workloads reference them).
+pub static CONFIGMAPS: ResourceType =
+    stored("", "configmaps", "configmap", "ConfigMap", &["cm"], true, false);
+
+/// The other built-in kinds, stored as sent.
+static SERVICES: ResourceType = stored("", "services", "service", "Service", &["svc"], true, true);
+static PODS: ResourceType = stored("", "pods", "pod", "Pod", &["po"], true, true);
+static EVENTS: ResourceType = stored("", "events", "event", "Event", &["ev"], true, false);
+static SECRETS: ResourceType = stored("", "secrets", "secret", "Secret", &[], true, false);
+static ENDPOINTS: ResourceType =
+    stored("", "endpoints", "endpoints", "Endpoints", &["ep"], true, false);
+static SERVICE_ACCOUNTS: ResourceType =
+    stored("", "serviceaccounts", "serviceaccount", "ServiceAccount", &["sa"], true, false);
+static PVCS: ResourceType = stored(
+    "",
+    "persistentvolumeclaims",
+    "persistentvolumeclaim",
+    "PersistentVolumeClaim",
+    &["pvc"],
+    true,
+    false,
+);
+static PVS: ResourceType =
+    stored("", "persistentvolumes", "persistentvolume", "PersistentVolume", &["pv"], false, false);
+static RCS: ResourceType = stored(
+    "",
+    "replicationcontrollers",
+    "replicationcontroller",
+    "ReplicationController",
+    &["rc"],
+    true,
+    true,
+);
+static REPLICASETS: ResourceType =
+    stored("apps", "replicasets", "replicaset", "ReplicaSet", &["rs"], true, true);
+static STATEFULSETS: ResourceType =
+    stored("apps", "statefulsets", "statefulset", "StatefulSet", &["sts"], true, true);
+static DAEMONSETS: ResourceType =
+    stored("apps", "daemonsets", "daemonset", "DaemonSet", &["ds"], true, true);
+static JOBS: ResourceType = stored("batch", "jobs", "job", "Job", &[], true, true);
+static CRONJOBS: ResourceType =
+    stored("batch", "cronjobs", "cronjob", "CronJob", &["cj"], true, true);
+static INGRESSES: ResourceType =
+    stored("networking.k8s.io", "ingresses", "ingress", "Ingress", &["ing"], true, false);
+static EVENTS_V1: ResourceType =
+    stored("events.k8s.io", "events", "event", "Event", &["ev"], true, false);
+
 /// Every served resource type.
-pub static ALL: [&ResourceType; 4] = [&NAMESPACES, &EGRESSPOINTS, &DEPLOYMENTS, &CONTAINERAPPS];
+pub static ALL: [&ResourceType; 21] = [
+    &NAMESPACES,
+    &EGRESSPOINTS,
+    &DEPLOYMENTS,
+    &CONTAINERAPPS,
+    &CONFIGMAPS,
+    &SERVICES,
+    &PODS,
+    &EVENTS,
+    &SECRETS,
+    &ENDPOINTS,
+    &SERVICE_ACCOUNTS,
+    &PVCS,
+    &PVS,
+    &RCS,
+    &REPLICASETS,
+    &STATEFULSETS,
+    &DAEMONSETS,
+    &JOBS,
+    &CRONJOBS,
+    &INGRESSES,
+    &EVENTS_V1,
+];
 
 impl ResourceType {
     /// `v1` or `group/version`.

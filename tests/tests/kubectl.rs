@@ -320,3 +320,70 @@ async fn server_side_apply_tracks_field_owners_refuses_conflicts_and_removes_dro
     ensure!(out.status.code() == Some(0), "kubectl diff saw a change: {}", text(&out));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn everyday_kubectl_commands_on_built_in_kinds_work_and_store_what_they_say() -> Result<()> {
+    let dir = TempDir::new("kubectl-builtin")?;
+    let api = SpaceApiProcess::start(&dir.0, &[]).await?;
+    let ok = |args: &[&str]| -> Result<String> {
+        let out = run(&api, args, None, &[])?;
+        ensure!(out.status.success(), "kubectl {}: {}", args.join(" "), text(&out));
+        Ok(text(&out))
+    };
+    let json = |args: &[&str]| -> Result<serde_json::Value> {
+        let out = run(&api, args, None, &[])?;
+        ensure!(out.status.success(), "kubectl {}: {}", args.join(" "), text(&out));
+        Ok(serde_json::from_slice(&out.stdout)?)
+    };
+    // kubectl sends these as protobuf: each is stored as the JSON a JSON client sends.
+    ok(&["create", "namespace", "shop"])?;
+    let ns = json(&["get", "namespace", "shop", "-o", "json"])?;
+    ensure!(ns["metadata"]["labels"]["kubernetes.io/metadata.name"] == "shop", "{ns:#}");
+    ok(&["create", "deployment", "web", "--image=nginx:1", "--replicas=2", "-n", "shop"])?;
+    let web = json(&["get", "deployment", "web", "-n", "shop", "-o", "json"])?;
+    ensure!(web["spec"]["replicas"] == 2, "{web:#}");
+    ensure!(web["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1", "{web:#}");
+    ensure!(web["spec"]["selector"]["matchLabels"]["app"] == "web", "{web:#}");
+    ensure!(web["spec"]["template"]["metadata"].get("creationTimestamp").is_none(), "{web:#}");
+    ok(&["create", "configmap", "settings", "--from-literal=mode=fast", "-n", "shop"])?;
+    let settings = json(&["get", "configmap", "settings", "-n", "shop", "-o", "json"])?;
+    ensure!(settings["data"]["mode"] == "fast", "{settings:#}");
+    ok(&["create", "secret", "generic", "token", "--from-literal=value=s3cret", "-n", "shop"])?;
+    let secret = json(&["get", "secret", "token", "-n", "shop", "-o", "json"])?;
+    ensure!(secret["data"]["value"] == "czNjcmV0", "{secret:#}");
+    ok(&["create", "service", "clusterip", "web", "--tcp=80:8080", "-n", "shop"])?;
+    let service = json(&["get", "service", "web", "-n", "shop", "-o", "json"])?;
+    ensure!(service["spec"]["ports"][0]["port"] == 80, "{service:#}");
+    ensure!(service["spec"]["ports"][0]["targetPort"] == 8080, "{service:#}");
+
+    // Deployments are shown rolled out; scale goes through /scale.
+    let listed = ok(&["get", "deployments", "-n", "shop"])?;
+    ensure!(listed.contains("2/2"), "{listed}");
+    ok(&["scale", "deployment/web", "--replicas=5", "-n", "shop"])?;
+    let web = json(&["get", "deployment", "web", "-n", "shop", "-o", "json"])?;
+    ensure!(web["spec"]["replicas"] == 5 && web["status"]["readyReplicas"] == 5, "{web:#}");
+    let status = ok(&["rollout", "status", "deployment/web", "-n", "shop", "--timeout=10s"])?;
+    ensure!(status.contains("successfully rolled out"), "{status}");
+
+    // The commands that read across kinds.
+    let all = ok(&["get", "all", "-n", "shop"])?;
+    ensure!(all.contains("deployment.apps/web") && all.contains("service/web"), "{all}");
+    let info = ok(&["cluster-info"])?;
+    ensure!(info.contains("control plane is running"), "{info}");
+    ok(&["get", "events", "-n", "shop"])?;
+    ok(&["events", "-n", "shop"])?;
+
+    // apply --prune removes what the files no longer hold (by label); delete --all empties.
+    let pair = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop, labels: {set: p}}\ndata: {x: '1'}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: shop, labels: {set: p}}\ndata: {x: '2'}\n";
+    let out = run(&api, &["apply", "-f", "-"], Some(pair), &[])?;
+    ensure!(out.status.success(), "{}", text(&out));
+    let only_a = pair.split("---\n").next().unwrap();
+    let out = run(&api, &["apply", "--prune", "-l", "set=p", "-f", "-"], Some(only_a), &[])?;
+    ensure!(out.status.success() && text(&out).contains("configmap/b pruned"), "{}", text(&out));
+    let names = ok(&["get", "configmaps", "-n", "shop", "-l", "set=p", "-o", "name"])?;
+    ensure!(names.trim() == "configmap/a", "{names}");
+    ok(&["delete", "configmaps", "--all", "-n", "shop"])?;
+    let left = ok(&["get", "configmaps", "-n", "shop", "-o", "name"])?;
+    ensure!(left.trim().is_empty(), "{left}");
+    api.kill().await
+}

@@ -8,13 +8,14 @@ use axum::Json;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-const VERBS: [&str; 7] = ["create", "delete", "get", "list", "patch", "update", "watch"];
+const VERBS: [&str; 8] =
+    ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
 /// Answers a discovery path.
 pub fn serve(target: &Target, path: &str) -> StatusResult<Response> {
     let body = match target {
         Target::Version => json!({
-            "major": "1", "minor": "34", "gitVersion": "v1.34.0+egress-console",
+            "major": "1", "minor": "37", "gitVersion": "v1.37.0+egress-console",
             "gitCommit": "", "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z",
             "goVersion": "", "compiler": "rustc", "platform": "linux/amd64"
         }),
@@ -40,6 +41,14 @@ pub fn serve(target: &Target, path: &str) -> StatusResult<Response> {
                 .iter()
                 .map(|r| resource_json(r))
                 .collect();
+            if group == "apps" && version == "v1" {
+                resources.push(json!({"name": "deployments/scale", "singularName": "", "namespaced": true,
+                    "group": "autoscaling", "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"]}));
+                resources.push(
+                    json!({"name": "deployments/status", "singularName": "", "namespaced": true,
+                    "kind": "Deployment", "verbs": ["get"]}),
+                );
+            }
             if version == "v1" {
                 // The self reviews: create-only, cluster-scoped, like kube-apiserver's.
                 resources.extend(Review::ALL.iter().filter(|(_, g, ..)| g == group).map(
@@ -73,7 +82,9 @@ pub fn serve(target: &Target, path: &str) -> StatusResult<Response> {
 fn groups() -> Vec<&'static str> {
     let mut groups: Vec<&str> = ALL.iter().map(|r| r.group).filter(|g| !g.is_empty()).collect();
     groups.extend(Review::ALL.iter().map(|(_, group, ..)| *group));
-    groups.dedup();
+    // Each group once, in the order first served (several kinds share `apps`).
+    let mut seen = std::collections::HashSet::new();
+    groups.retain(|g| seen.insert(*g));
     groups
 }
 
@@ -92,7 +103,7 @@ fn resource_json(r: &ResourceType) -> Value {
         "verbs": VERBS,
         "shortNames": r.short_names,
     });
-    if r.is_custom() {
+    if r.in_all {
         resource["categories"] = json!(["all"]);
     }
     resource

@@ -3,9 +3,9 @@
 
 mod admission;
 mod discovery;
-mod protobuf;
 mod read;
 mod review;
+mod scale;
 mod table;
 mod watch;
 mod write;
@@ -87,9 +87,6 @@ async fn handle(
         return discovery::serve(&target, path);
     };
     let path = object_path;
-    if path.subresource.is_some() {
-        return Err(StatusError::no_route(uri.path()));
-    }
     let mut body = axum::body::to_bytes(body, crate::BODY_LIMIT)
         .await
         .map_err(|_| StatusError::too_large(crate::BODY_LIMIT))?;
@@ -101,10 +98,25 @@ async fn handle(
         let view = view.clone();
         body = crate::http::cpu::run(move || view.map_request(body)).await;
     }
+    let protobuf = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/vnd.kubernetes.protobuf"));
+    if protobuf && matches!(*method, Method::POST | Method::PUT) {
+        // kubectl sends built-in kinds as protobuf: read into the JSON a JSON client sends.
+        let kind = path.resource.kind;
+        let json = crate::http::cpu::run(move || crate::protobuf::object(kind, &body)).await?;
+        body = axum::body::Bytes::from(json.to_string());
+    }
     let table = wants_table(headers);
     let manager = field_manager(&query, headers);
     let request =
         write::WriteRequest { api, path: &path, query: &query, body: &body, manager: &manager };
+    if path.subresource.is_some() {
+        let content_type =
+            headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        return scale::serve(request, method, content_type).await;
+    }
     match (method.clone(), path.name.is_some()) {
         (Method::GET, false) if query.flag("watch") => watch::watch(api, &path, &query, table),
         (Method::GET, false) => read::list(api, &path, &query, table),
@@ -120,6 +132,7 @@ async fn handle(
             write::patch(request, &content_type).await
         }
         (Method::DELETE, true) => write::delete(request).await,
+        (Method::DELETE, false) => write::delete_collection(request).await,
         _ => Err(StatusError::method_not_allowed(format!(
             "{method} is not supported on {}",
             uri.path()

@@ -29,7 +29,7 @@ pub fn answer(
     let content_type =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mut object: Value = if content_type.starts_with("application/vnd.kubernetes.protobuf") {
-        super::protobuf::review(review, body)?
+        crate::protobuf::review(review, body)?
     } else if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {

@@ -1,6 +1,6 @@
 //! `kubectl get` output: a `meta.k8s.io/v1` Table with printer columns per type.
 
-use crate::resources::{EGRESSPOINTS, NAMESPACES, ResourceType};
+use crate::resources::{DEPLOYMENTS, EGRESSPOINTS, NAMESPACES, ResourceType};
 use crate::time::{human_age, parse_rfc3339};
 use egress_rules::{AppliesTo, decode};
 use serde_json::{Value, json};
@@ -55,6 +55,14 @@ fn columns(resource: &ResourceType) -> Vec<(&'static str, &'static str)> {
         ]
     } else if resource == &NAMESPACES {
         vec![("Name", "Name of the Space"), ("Status", "Phase"), ("Age", "Time since creation")]
+    } else if resource == &DEPLOYMENTS {
+        vec![
+            ("Name", "Name"),
+            ("Ready", "Ready replicas of the desired"),
+            ("Up-to-date", "Replicas of the current template"),
+            ("Available", "Available replicas"),
+            ("Age", "Time since creation"),
+        ]
     } else {
         vec![("Name", "Name"), ("Age", "Time since creation")]
     }
@@ -94,6 +102,16 @@ fn cells(resource: &ResourceType, object: &Value) -> Vec<Value> {
         ]
     } else if resource == &NAMESPACES {
         vec![name, json!(object["status"]["phase"].as_str().unwrap_or("Active")), age]
+    } else if resource == &DEPLOYMENTS {
+        let count = |field: &str| object["status"][field].as_i64().unwrap_or(0);
+        let desired = object["spec"]["replicas"].as_i64().unwrap_or(1);
+        vec![
+            name,
+            json!(format!("{}/{desired}", count("readyReplicas"))),
+            json!(count("updatedReplicas")),
+            json!(count("availableReplicas")),
+            age,
+        ]
     } else {
         vec![name, age]
     }

@@ -5,7 +5,7 @@ use super::admission::{self, FieldValidation};
 use super::json_response;
 use crate::SpaceApi;
 use crate::request::{ObjectPath, Query};
-use crate::resources::{NAMESPACES, ResourceType};
+use crate::resources::{DEPLOYMENTS, NAMESPACES, ResourceType};
 use crate::status::{Cause, StatusError, StatusResult};
 use crate::store::{Change, EventType, Key, Memory};
 use crate::time::now_rfc3339;
@@ -91,6 +91,9 @@ fn stage_new(
     let (resource, namespace) = (key.resource, key.namespace.clone());
     let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
     fill_new_metadata(resource, &mut object, &namespace);
+    if resource == &DEPLOYMENTS {
+        crate::rollout::roll_out(&mut object, None);
+    }
     if let Some(manager) = manager {
         crate::managed::record_update(None, &mut object, manager);
     }
@@ -109,6 +112,9 @@ fn stage_replace(
 ) -> StatusResult<Staged> {
     let (resource, namespace) = (key.resource, key.namespace.clone());
     carry_over(resource, current, &mut object)?;
+    if resource == &DEPLOYMENTS {
+        crate::rollout::roll_out(&mut object, Some(current));
+    }
     let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
     if let Some(manager) = manager {
         crate::managed::record_update(Some(current), &mut object, manager);
@@ -362,6 +368,30 @@ pub async fn update(request: WriteRequest<'_>) -> StatusResult<Response> {
     .await
 }
 
+/// Replaces an object by `object` (a subresource's write: `/scale`), as the request's
+/// manager; a `resourceVersion` in it must be the current one. Returns what is stored.
+pub(super) async fn replace_with(request: WriteRequest<'_>, object: Value) -> StatusResult<Value> {
+    let WriteParams { dry_run, validation, namespace } = request.params()?;
+    let resource = request.path.resource;
+    let name = request.path.name.clone().unwrap_or_default();
+    let manager = request.manager.to_owned();
+    let store = request.api.store.clone();
+    let (_, stored, _) = blocking(move || {
+        store.write(dry_run, move |memory| {
+            let key = Key::of(resource, &namespace, &name);
+            let current =
+                memory.get(&key).ok_or_else(|| StatusError::not_found(resource, &name))?;
+            let wanted = egress_rules::resource_version(&object);
+            if wanted.is_some() && wanted != egress_rules::resource_version(&current) {
+                return Err(StatusError::conflict(resource, &name, STALE));
+            }
+            stage_replace(memory, key, &current, object, validation, Some(&manager))
+        })
+    })
+    .await?;
+    Ok(stored)
+}
+
 /// PATCH an object: JSON merge patch, JSON patch, or server-side apply.
 pub async fn patch(request: WriteRequest<'_>, content_type: &str) -> StatusResult<Response> {
     let WriteRequest { api, path, query, body, manager } = request;
@@ -516,6 +546,43 @@ pub async fn delete(request: WriteRequest<'_>) -> StatusResult<Response> {
         Ok((changes, (200, Vec::new())))
     })
     .await
+}
+
+/// DELETE a collection (`deletecollection`): every object of the namespace that the label
+/// and field selectors match; answers with the list of what was deleted.
+pub async fn delete_collection(request: WriteRequest<'_>) -> StatusResult<Response> {
+    let WriteRequest { api, path, query, .. } = request;
+    let dry_run = query.dry_run()?;
+    let resource = path.resource;
+    if resource == &NAMESPACES {
+        return Err(StatusError::method_not_allowed(
+            "namespaces cannot be deleted as a collection: delete them one by one",
+        ));
+    }
+    let namespace = path.namespace.clone();
+    let filter = super::read::Filter::from_query(query)?;
+    let store = api.store.clone();
+    let (_, _, deleted) = blocking(move || {
+        store.write(dry_run, move |memory| {
+            let mut changes = Vec::new();
+            let mut deleted = Vec::new();
+            for (key, stored) in memory.list(resource, namespace.as_deref()) {
+                if filter.matches(&key.name, &key.namespace, stored) {
+                    changes.push(Change::Delete { key: key.clone() });
+                    deleted.push(stored.value());
+                }
+            }
+            Ok((changes, deleted))
+        })
+    })
+    .await?;
+    let list = json!({
+        "apiVersion": resource.api_version(),
+        "kind": resource.list_kind(),
+        "metadata": {},
+        "items": deleted,
+    });
+    Ok(json_response(200, &list, &[]))
 }
 
 fn check_preconditions(

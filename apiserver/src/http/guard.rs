@@ -70,9 +70,16 @@ pub struct Guard {
 /// (`application/merge-patch+json`, `application/apply-patch+yaml`, …).
 fn is_api_media_type(media: &str) -> bool {
     let media = media.to_ascii_lowercase();
-    matches!(media.as_str(), "application/json" | "application/yaml" | "text/yaml")
-        || (media.starts_with("application/")
-            && (media.ends_with("+json") || media.ends_with("+yaml")))
+    // Protobuf is what kubectl sends for built-in kinds; like JSON, no HTML form can send
+    // it, and fetch() can only after a CORS preflight this server never grants.
+    matches!(
+        media.as_str(),
+        "application/json"
+            | "application/yaml"
+            | "text/yaml"
+            | "application/vnd.kubernetes.protobuf"
+    ) || (media.starts_with("application/")
+        && (media.ends_with("+json") || media.ends_with("+yaml")))
 }
 
 impl Guard {
@@ -136,7 +143,9 @@ impl Guard {
                     return Err(Refusal::new(
                         StatusCode::UNSUPPORTED_MEDIA_TYPE,
                         "Unsupported media type",
-                        format!("writes take application/json or application/yaml, not {m}"),
+                        format!(
+                            "writes take application/json, application/yaml or (for built-in kinds) application/vnd.kubernetes.protobuf, not {m}"
+                        ),
                     ));
                 }
                 None if has_body => {

@@ -1,8 +1,13 @@
-//! The few Kubernetes protobuf messages kubectl sends as request bodies that this server
-//! must read: the self reviews (`kubectl auth can-i` sends them as
-//! `application/vnd.kubernetes.protobuf`). A body is the magic `k8s\0` and a
+//! Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`), which kubectl
+//! sends for built-in kinds: `kubectl create namespace|deployment|configmap|secret|service`
+//! and `kubectl auth can-i` (the self reviews). A body is the magic `k8s\0` and a
 //! `runtime.Unknown` whose `raw` field holds the message; each is read into the same JSON a
-//! JSON client would have sent. Field numbers are those of `k8s.io/api`'s generated.proto.
+//! JSON client would have sent. Field numbers are those of `k8s.io/api`'s generated.proto
+//! (`objects.rs` has the messages read).
+
+mod objects;
+
+pub use objects::object;
 
 use crate::request::Review;
 use crate::status::{StatusError, StatusResult};
@@ -11,10 +16,12 @@ use serde_json::{Map, Value, json};
 /// The protobuf envelope's magic number.
 const MAGIC: &[u8] = b"k8s\0";
 
-/// One field of a message: its number and, for length-delimited fields, its bytes.
+/// One field of a message: its number and its bytes (length-delimited fields) or its value
+/// (varints; fixed-width fields as their bits).
 struct Field<'a> {
     number: u64,
     bytes: Option<&'a [u8]>,
+    value: u64,
 }
 
 fn varint(data: &[u8], at: &mut usize) -> Option<u64> {
@@ -37,13 +44,16 @@ fn fields(data: &[u8]) -> Option<Vec<Field<'_>>> {
     while at < data.len() {
         let key = varint(data, &mut at)?;
         let (number, wire) = (key >> 3, key & 7);
+        let mut value = 0;
         let bytes = match wire {
             0 => {
-                varint(data, &mut at)?;
+                value = varint(data, &mut at)?;
                 None
             }
             1 => {
-                at = at.checked_add(8).filter(|a| *a <= data.len())?;
+                let end = at.checked_add(8).filter(|a| *a <= data.len())?;
+                value = u64::from_le_bytes(data[at..end].try_into().ok()?);
+                at = end;
                 None
             }
             2 => {
@@ -54,12 +64,14 @@ fn fields(data: &[u8]) -> Option<Vec<Field<'_>>> {
                 Some(bytes)
             }
             5 => {
-                at = at.checked_add(4).filter(|a| *a <= data.len())?;
+                let end = at.checked_add(4).filter(|a| *a <= data.len())?;
+                value = u64::from(u32::from_le_bytes(data[at..end].try_into().ok()?));
+                at = end;
                 None
             }
             _ => return None,
         };
-        out.push(Field { number, bytes });
+        out.push(Field { number, bytes, value });
     }
     Some(out)
 }
