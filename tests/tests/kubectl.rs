@@ -387,3 +387,109 @@ async fn everyday_kubectl_commands_on_built_in_kinds_work_and_store_what_they_sa
     ensure!(left.trim().is_empty(), "{left}");
     api.kill().await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finalizers_terminating_namespaces_and_owner_references_follow_the_delete_lifecycle()
+-> Result<()> {
+    let dir = TempDir::new("kubectl-lifecycle")?;
+    let api = SpaceApiProcess::start(&dir.0, &[]).await?;
+    let ok = |args: &[&str], stdin: Option<&str>| -> Result<String> {
+        let out = run(&api, args, stdin, &[])?;
+        ensure!(out.status.success(), "kubectl {}: {}", args.join(" "), text(&out));
+        Ok(text(&out))
+    };
+    let get = |args: &[&str]| -> Result<Option<serde_json::Value>> {
+        let mut all = vec!["get"];
+        all.extend(args);
+        all.extend(["-o", "json"]);
+        let out = run(&api, &all, None, &[])?;
+        if !out.status.success() {
+            ensure!(text(&out).contains("NotFound"), "{}", text(&out));
+            return Ok(None);
+        }
+        Ok(Some(serde_json::from_slice(&out.stdout)?))
+    };
+    ok(&["create", "namespace", "t1"], None)?;
+    let held = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, namespace: t1, finalizers: [example.com/hold]}\ndata: {a: '1'}\n";
+    ok(&["apply", "-f", "-"], Some(held))?;
+    ok(&["create", "deployment", "web", "--image=nginx", "-n", "t1"], None)?;
+
+    // A finalizer keeps the object, marked, until it is removed.
+    ok(&["delete", "configmap", "held", "-n", "t1", "--wait=false"], None)?;
+    let marked = get(&["configmap", "held", "-n", "t1"])?.expect("held is kept");
+    ensure!(marked["metadata"]["deletionTimestamp"].is_string(), "{marked:#}");
+    // No finalizer may be added meanwhile.
+    let out = run(
+        &api,
+        &[
+            "patch",
+            "configmap",
+            "held",
+            "-n",
+            "t1",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"finalizers":["example.com/hold","x.io/more"]}}"#,
+        ],
+        None,
+        &[],
+    )?;
+    ensure!(!out.status.success() && text(&out).contains("no new finalizers"), "{}", text(&out));
+
+    // The namespace is Terminating while held is there; its other content is gone, and
+    // nothing new may be created in it.
+    ok(&["delete", "namespace", "t1", "--wait=false"], None)?;
+    let ns = get(&["namespace", "t1"])?.expect("t1 is kept while held is there");
+    ensure!(ns["status"]["phase"] == "Terminating", "{ns:#}");
+    ensure!(get(&["deployment", "web", "-n", "t1"])?.is_none(), "the deployment survived");
+    let out = run(&api, &["create", "configmap", "late", "-n", "t1"], None, &[])?;
+    ensure!(!out.status.success() && text(&out).contains("being terminated"), "{}", text(&out));
+    // The last finalizer removed: held goes, and the namespace with it.
+    ok(
+        &[
+            "patch",
+            "configmap",
+            "held",
+            "-n",
+            "t1",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"finalizers":null}}"#,
+        ],
+        None,
+    )?;
+    ensure!(get(&["configmap", "held", "-n", "t1"])?.is_none(), "held is still there");
+    ensure!(get(&["namespace", "t1"])?.is_none(), "t1 is still there");
+
+    // Owner references: deleting the owner deletes its dependent; with --cascade=orphan the
+    // dependent stays, without the reference.
+    for (owner, cascade) in [("owner-a", "background"), ("owner-b", "orphan")] {
+        ok(&["create", "configmap", owner, "-n", "default"], None)?;
+        let uid = get(&["configmap", owner, "-n", "default"])?.unwrap()["metadata"]["uid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let dependent = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {owner}-dep\n  namespace: default\n  ownerReferences: [{{apiVersion: v1, kind: ConfigMap, name: {owner}, uid: {uid}}}]\n"
+        );
+        ok(&["apply", "-f", "-"], Some(&dependent))?;
+        ok(
+            &["delete", "configmap", owner, "-n", "default", &format!("--cascade={cascade}")],
+            None,
+        )?;
+        let left = get(&["configmap", &format!("{owner}-dep"), "-n", "default"])?;
+        match cascade {
+            "background" => ensure!(left.is_none(), "the dependent of {owner} survived"),
+            _ => {
+                let left = left.expect("an orphan stays");
+                ensure!(
+                    left["metadata"]
+                        .get("ownerReferences")
+                        .is_none_or(|r| r.as_array().is_some_and(Vec::is_empty)),
+                    "{left:#}"
+                );
+            }
+        }
+    }
+    api.kill().await
+}

@@ -3,6 +3,7 @@
 
 mod admission;
 mod discovery;
+mod lifecycle;
 mod read;
 mod review;
 mod scale;

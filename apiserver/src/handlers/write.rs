@@ -89,6 +89,7 @@ fn stage_new(
     manager: Option<&str>,
 ) -> StatusResult<Staged> {
     let (resource, namespace) = (key.resource, key.namespace.clone());
+    super::lifecycle::check_not_terminating(memory, &namespace)?;
     let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
     fill_new_metadata(resource, &mut object, &namespace);
     if resource == &DEPLOYMENTS {
@@ -118,6 +119,10 @@ fn stage_replace(
     let warnings = admission::admit(memory, resource, &namespace, &mut object, validation)?;
     if let Some(manager) = manager {
         crate::managed::record_update(Some(current), &mut object, manager);
+    }
+    // An object being deleted goes once its last finalizer is removed.
+    if let Some(changes) = super::lifecycle::finish(memory, resource, &key, current, &object)? {
+        return Ok((changes, (200, warnings)));
     }
     Ok((vec![Change::Put { key, object, kind: EventType::Modified }], (200, warnings)))
 }
@@ -250,6 +255,17 @@ fn carry_over(resource: &ResourceType, current: &Value, object: &mut Value) -> S
     for field in ["uid", "creationTimestamp", "namespace"] {
         if let Some(v) = current["metadata"].get(field) {
             object["metadata"][field] = v.clone();
+        }
+    }
+    // Only a delete sets these; no update changes them.
+    for field in ["deletionTimestamp", "deletionGracePeriodSeconds"] {
+        match current["metadata"].get(field) {
+            Some(v) => object["metadata"][field] = v.clone(),
+            None => {
+                if let Some(meta) = object["metadata"].as_object_mut() {
+                    meta.remove(field);
+                }
+            }
         }
     }
     let generation = current["metadata"]["generation"].as_i64().unwrap_or(1);
@@ -530,19 +546,12 @@ pub async fn delete(request: WriteRequest<'_>) -> StatusResult<Response> {
     let namespace = super::require_namespace(&api.store, path)?;
     let name = path.name.clone().unwrap_or_default();
     let resource = path.resource;
+    let propagation = super::lifecycle::Propagation::of(&options)?;
     commit(api, dry_run, move |memory| {
         let key = Key::of(resource, &namespace, &name);
         let current = memory.get(&key).ok_or_else(|| StatusError::not_found(resource, &name))?;
         check_preconditions(resource, &name, &current, &options["preconditions"])?;
-        let mut changes = Vec::new();
-        if resource == &NAMESPACES {
-            for child in crate::resources::ALL.iter().copied().filter(|r| r.namespaced) {
-                for (child_key, _) in memory.list(child, Some(&name)) {
-                    changes.push(Change::Delete { key: child_key.clone() });
-                }
-            }
-        }
-        changes.push(Change::Delete { key });
+        let changes = super::lifecycle::plan(memory, key, current, propagation);
         Ok((changes, (200, Vec::new())))
     })
     .await
@@ -568,10 +577,23 @@ pub async fn delete_collection(request: WriteRequest<'_>) -> StatusResult<Respon
             let mut deleted = Vec::new();
             for (key, stored) in memory.list(resource, namespace.as_deref()) {
                 if filter.matches(&key.name, &key.namespace, stored) {
-                    changes.push(Change::Delete { key: key.clone() });
-                    deleted.push(stored.value());
+                    let object = stored.value();
+                    let propagation = super::lifecycle::Propagation::Background;
+                    changes.extend(super::lifecycle::plan(
+                        memory,
+                        key.clone(),
+                        object.clone(),
+                        propagation,
+                    ));
+                    deleted.push(object);
                 }
             }
+            // An object two of them own is deleted once.
+            let mut keys = std::collections::HashSet::new();
+            changes.retain(|change| {
+                let (Change::Put { key, .. } | Change::Delete { key }) = change;
+                keys.insert(key.encode())
+            });
             Ok((changes, deleted))
         })
     })
