@@ -419,21 +419,16 @@ async fn finalizers_terminating_namespaces_and_owner_references_follow_the_delet
     let marked = get(&["configmap", "held", "-n", "t1"])?.expect("held is kept");
     ensure!(marked["metadata"]["deletionTimestamp"].is_string(), "{marked:#}");
     // No finalizer may be added meanwhile.
-    let out = run(
-        &api,
-        &[
-            "patch",
-            "configmap",
-            "held",
-            "-n",
-            "t1",
-            "--type=merge",
-            "-p",
-            r#"{"metadata":{"finalizers":["example.com/hold","x.io/more"]}}"#,
-        ],
-        None,
-        &[],
-    )?;
+    let patch_held = |finalizers: &str| {
+        let body = format!(r#"{{"metadata":{{"finalizers":{finalizers}}}}}"#);
+        run(
+            &api,
+            &["patch", "configmap", "held", "-n", "t1", "--type=merge", "-p", &body],
+            None,
+            &[],
+        )
+    };
+    let out = patch_held(r#"["example.com/hold","x.io/more"]"#)?;
     ensure!(!out.status.success() && text(&out).contains("no new finalizers"), "{}", text(&out));
 
     // The namespace is Terminating while held is there; its other content is gone, and
@@ -445,19 +440,8 @@ async fn finalizers_terminating_namespaces_and_owner_references_follow_the_delet
     let out = run(&api, &["create", "configmap", "late", "-n", "t1"], None, &[])?;
     ensure!(!out.status.success() && text(&out).contains("being terminated"), "{}", text(&out));
     // The last finalizer removed: held goes, and the namespace with it.
-    ok(
-        &[
-            "patch",
-            "configmap",
-            "held",
-            "-n",
-            "t1",
-            "--type=merge",
-            "-p",
-            r#"{"metadata":{"finalizers":null}}"#,
-        ],
-        None,
-    )?;
+    let out = patch_held("null")?;
+    ensure!(out.status.success(), "{}", text(&out));
     ensure!(get(&["configmap", "held", "-n", "t1"])?.is_none(), "held is still there");
     ensure!(get(&["namespace", "t1"])?.is_none(), "t1 is still there");
 
