@@ -17,6 +17,30 @@ fn deployment(name: &str) -> Value {
                 "spec": {"containers": [{"name": name, "image": format!("registry.example.com/{name}:1.4.2")}]}}}})
 }
 
+/// checkout's configuration names what it connects to (`egress-console suggest` and the
+/// workload page read it): a Stripe URL, a PostgreSQL DSN and a Redis TLS URL from its
+/// ConfigMap, an in-cluster Service (skipped), and a key from a Secret (never read).
+fn checkout() -> Value {
+    let mut object = deployment("checkout");
+    object["spec"]["template"]["spec"]["containers"][0]["env"] = json!([
+        {"name": "STRIPE_API", "value": "https://api.stripe.com/v1"},
+        {"name": "ORDERS_SERVICE", "value": "http://orders.storefront.svc.cluster.local:8080"},
+        {"name": "STRIPE_KEY", "valueFrom": {"secretKeyRef": {"name": "stripe", "key": "api-key"}}},
+    ]);
+    object["spec"]["template"]["spec"]["containers"][0]["envFrom"] =
+        json!([{"configMapRef": {"name": "checkout-config"}}]);
+    object
+}
+
+fn checkout_config() -> Value {
+    json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "checkout-config"},
+    "data": {
+        "DATABASE_URL": "postgresql://checkout@orders-db.example.com:5432/orders?sslmode=require",
+        "CACHE_URL": "rediss://cache.example.com:6379",
+        "LOG_LEVEL": "info"
+    }})
+}
+
 fn container_app(name: &str) -> Value {
     json!({"apiVersion": "apps.tanzu.vmware.com/v1", "kind": "ContainerApp", "metadata": {"name": name},
         "spec": {"image": format!("registry.example.com/{name}:2.0.0"), "contact": {"team": "platform"}}})
@@ -38,7 +62,8 @@ fn target(hosts: &[&str], port: u16, protocol: &str) -> Value {
 fn objects() -> Vec<(&'static str, Value)> {
     vec![
         ("storefront", container_app("my-app")),
-        ("storefront", deployment("checkout")),
+        ("storefront", checkout_config()),
+        ("storefront", checkout()),
         ("storefront", deployment("search")),
         (
             "storefront",
@@ -121,9 +146,11 @@ pub async fn seed(api: &SpaceApi) -> crate::Result<usize> {
         let plural = match object["kind"].as_str() {
             Some("Deployment") => "deployments",
             Some("ContainerApp") => "containerapps",
+            Some("ConfigMap") => "configmaps",
             _ => "egresspoints",
         };
-        let uri = format!("/apis/{api_version}/namespaces/{namespace}/{plural}");
+        let prefix = if api_version == "v1" { "/api" } else { "/apis" };
+        let uri = format!("{prefix}/{api_version}/namespaces/{namespace}/{plural}");
         let request = Request::post(uri)
             .header("content-type", "application/json")
             .body(Body::from(object.to_string()))

@@ -33,6 +33,7 @@ pub mod names;
 pub mod path;
 pub mod schema;
 mod space;
+pub mod suggest;
 mod validate;
 pub mod yaml;
 

@@ -55,6 +55,39 @@ pub enum Command {
   egress-console diff deploy/ --against old/
   egress-console diff new.yaml --against <(git show main:egress.yaml) --format markdown")]
     Diff(DiffArgs),
+    /// The EgressPoints workloads will need, read from their own configuration before they
+    /// ever run: the URLs, connection strings and host:port values in their containers'
+    /// env, args and command and in the ConfigMaps they reference (Deployments and
+    /// ContainerApps; ConfigMaps in the same files). Prints one EgressPoint per workload,
+    /// ready for `kubectl apply`, with where each endpoint came from, and what was skipped
+    /// (in-cluster names, loopback, metadata addresses) or not read (Secrets are never read).
+    #[command(after_help = "Examples:
+  egress-console suggest deploy/
+  egress-console suggest app.yaml config.yaml --format json")]
+    Suggest(SuggestArgs),
+}
+
+/// Options of `suggest`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SuggestArgs {
+    /// Manifests (or folders of .yaml, .yml and .json files).
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
+    /// The namespace of documents without one.
+    #[arg(long, short = 'n', default_value = "default", value_name = "NAMESPACE")]
+    pub namespace: String,
+    /// Output: YAML ready for `kubectl apply` (with comments), or JSON for tools.
+    #[arg(long, value_enum, default_value_t = SuggestFormat::Yaml)]
+    pub format: SuggestFormat,
+}
+
+/// `suggest --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SuggestFormat {
+    /// EgressPoints as YAML, with comments.
+    Yaml,
+    /// Everything read, as JSON.
+    Json,
 }
 
 /// Options of `diff`.

@@ -58,7 +58,7 @@ fn comparable(object: &Value) -> Value {
     value
 }
 
-fn files_in(path: &Path, out: &mut Vec<PathBuf>) {
+pub(crate) fn files_in(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> =
             std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();

@@ -9,6 +9,7 @@ pub mod lint;
 pub mod serve;
 pub mod space_api;
 pub mod spaces;
+pub mod suggest;
 
 /// What can go wrong in the server crate.
 #[derive(Debug, thiserror::Error)]

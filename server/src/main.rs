@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use egress_console::cli::{Cli, Command};
-use egress_console::{diff, lint, serve, space_api};
+use egress_console::{diff, lint, serve, space_api, suggest};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -19,6 +19,10 @@ fn main() -> ExitCode {
         Command::Diff(args) => {
             let stdout = std::io::stdout();
             ExitCode::from(diff::run(&args, &mut stdout.lock()))
+        }
+        Command::Suggest(args) => {
+            let stdout = std::io::stdout();
+            ExitCode::from(suggest::run(&args, &mut stdout.lock()))
         }
     }
 }

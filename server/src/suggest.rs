@@ -1,0 +1,134 @@
+//! `egress-console suggest`: the EgressPoints that workload manifests (Deployments,
+//! ContainerApps, and the ConfigMaps they reference) will need, read from their
+//! configuration before they ever run (`egress_rules::suggest`). Secrets are never read.
+
+use crate::cli::{SuggestArgs, SuggestFormat};
+use egress_rules::suggest::{Reading, read_workload};
+use egress_rules::yaml;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// One workload's reading, with its namespace and the proposed EgressPoint.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Proposed {
+    namespace: String,
+    #[serde(flatten)]
+    reading: Reading,
+    egress_point: Option<Value>,
+}
+
+fn read(args: &SuggestArgs) -> Result<Vec<Proposed>, String> {
+    let mut files = Vec::new();
+    for path in &args.files {
+        crate::diff::files_in(path, &mut files);
+    }
+    let mut workloads = Vec::new();
+    let mut config_maps: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let (documents, error) = yaml::parse_stream(&text);
+        if let Some(e) = error {
+            return Err(format!("{}:{}: not valid YAML: {}", file.display(), e.line, e.message));
+        }
+        for document in documents {
+            let items: Vec<Value> = match document.value["kind"].as_str() {
+                Some("List") => document.value["items"].as_array().cloned().unwrap_or_default(),
+                _ => vec![document.value],
+            };
+            for object in items {
+                let namespace = object["metadata"]["namespace"]
+                    .as_str()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(&args.namespace)
+                    .to_owned();
+                match object["kind"].as_str() {
+                    Some("ConfigMap") => {
+                        let name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
+                        config_maps
+                            .entry(namespace)
+                            .or_default()
+                            .insert(name, object["data"].clone());
+                    }
+                    Some("Deployment" | "ContainerApp") => workloads.push((namespace, object)),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let none = BTreeMap::new();
+    Ok(workloads
+        .into_iter()
+        .filter_map(|(namespace, object)| {
+            let reading = read_workload(&object, config_maps.get(&namespace).unwrap_or(&none))?;
+            let egress_point = reading.proposal().map(|ep| {
+                let mut value = serde_json::to_value(&ep).unwrap_or(Value::Null);
+                value["metadata"]["namespace"] = namespace.clone().into();
+                egress_rules::as_written(&value)
+            });
+            Some(Proposed { namespace, reading, egress_point })
+        })
+        .collect())
+}
+
+fn write_yaml(proposed: &[Proposed], out: &mut dyn Write) -> std::io::Result<()> {
+    for (i, p) in proposed.iter().enumerate() {
+        let r = &p.reading;
+        if i > 0 {
+            writeln!(out, "---")?;
+        }
+        writeln!(
+            out,
+            "# {} in {}: {} endpoint(s) from its configuration",
+            r.workload.label(),
+            p.namespace,
+            r.suggestions.len()
+        )?;
+        for s in &r.suggestions {
+            writeln!(
+                out,
+                "#   {}:{} {} ({}) from {}",
+                s.host, s.port, s.protocol, s.shape, s.origin
+            )?;
+        }
+        for s in &r.skipped {
+            writeln!(out, "# skipped {} from {}: {}", s.what, s.origin, s.reason)?;
+        }
+        for n in &r.not_read {
+            writeln!(out, "# not read: {}: {}", n.origin, n.why)?;
+        }
+        match &p.egress_point {
+            Some(value) => write!(out, "{}", yaml::to_yaml(value))?,
+            None => writeln!(out, "# nothing to allow: no off-cluster endpoint was found")?,
+        }
+    }
+    if proposed.is_empty() {
+        writeln!(out, "# no Deployment or ContainerApp found")?;
+    }
+    Ok(())
+}
+
+/// Runs `suggest`; returns the exit status (0 read, 2 errors).
+pub fn run(args: &SuggestArgs, out: &mut dyn Write) -> u8 {
+    let proposed = match read(args) {
+        Ok(proposed) => proposed,
+        Err(message) => {
+            eprintln!("egress-console suggest: {message}");
+            return 2;
+        }
+    };
+    let written = match args.format {
+        SuggestFormat::Yaml => write_yaml(&proposed, out),
+        SuggestFormat::Json => serde_json::to_writer_pretty(&mut *out, &proposed)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+    };
+    if let Err(e) = written {
+        eprintln!("egress-console suggest: cannot write: {e}");
+        return 2;
+    }
+    0
+}
