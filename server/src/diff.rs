@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// One EgressPoint that would change.
 #[derive(Debug, Serialize)]
@@ -58,62 +58,33 @@ fn comparable(object: &Value) -> Value {
     value
 }
 
-pub(crate) fn files_in(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
-        entries.sort();
-        for entry in entries {
-            let wanted = entry.is_dir()
-                || entry.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
-            if wanted {
-                files_in(&entry, out);
-            }
-        }
-    } else {
-        out.push(path.to_owned());
-    }
-}
-
 fn read(paths: &[PathBuf], default_namespace: &str) -> Result<Set, String> {
-    let mut files = Vec::new();
-    for path in paths {
-        files_in(path, &mut files);
-    }
     let mut set = Set::default();
-    for file in files {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let (documents, error) = yaml::parse_stream(&text);
-        if let Some(e) = error {
-            return Err(format!("{}:{}: not valid YAML: {}", file.display(), e.line, e.message));
+    for document in crate::manifest_files::documents(paths)? {
+        let namespace_of = |v: &Value| {
+            v["metadata"]["namespace"]
+                .as_str()
+                .filter(|n| !n.is_empty())
+                .unwrap_or(default_namespace)
+                .to_owned()
+        };
+        let name = document["metadata"]["name"].as_str().unwrap_or("").to_owned();
+        match document["kind"].as_str() {
+            Some("Deployment") => set
+                .workloads
+                .entry(namespace_of(&document))
+                .or_default()
+                .push(WorkloadRef::deployment(name)),
+            Some("ContainerApp") => set
+                .workloads
+                .entry(namespace_of(&document))
+                .or_default()
+                .push(WorkloadRef::container_app(name)),
+            _ => {}
         }
-        for document in documents {
-            let namespace_of = |v: &Value| {
-                v["metadata"]["namespace"]
-                    .as_str()
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or(default_namespace)
-                    .to_owned()
-            };
-            let name = document.value["metadata"]["name"].as_str().unwrap_or("").to_owned();
-            match document.value["kind"].as_str() {
-                Some("Deployment") => set
-                    .workloads
-                    .entry(namespace_of(&document.value))
-                    .or_default()
-                    .push(WorkloadRef::deployment(name)),
-                Some("ContainerApp") => set
-                    .workloads
-                    .entry(namespace_of(&document.value))
-                    .or_default()
-                    .push(WorkloadRef::container_app(name)),
-                _ => {}
-            }
-            for (_, object) in manifests::egress_points_in(&document.value) {
-                let name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
-                set.egress_points.insert((namespace_of(object), name), comparable(object));
-            }
+        for (_, object) in manifests::egress_points_in(&document) {
+            let name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
+            set.egress_points.insert((namespace_of(object), name), comparable(object));
         }
     }
     Ok(set)

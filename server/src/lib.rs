@@ -6,6 +6,7 @@ pub mod cli;
 pub mod diff;
 pub mod expectations;
 pub mod lint;
+mod manifest_files;
 pub mod serve;
 pub mod space_api;
 pub mod spaces;

@@ -21,41 +21,26 @@ struct Proposed {
 }
 
 fn read(args: &SuggestArgs) -> Result<Vec<Proposed>, String> {
-    let mut files = Vec::new();
-    for path in &args.files {
-        crate::diff::files_in(path, &mut files);
-    }
     let mut workloads = Vec::new();
     let mut config_maps: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let (documents, error) = yaml::parse_stream(&text);
-        if let Some(e) = error {
-            return Err(format!("{}:{}: not valid YAML: {}", file.display(), e.line, e.message));
-        }
-        for document in documents {
-            let items: Vec<Value> = match document.value["kind"].as_str() {
-                Some("List") => document.value["items"].as_array().cloned().unwrap_or_default(),
-                _ => vec![document.value],
-            };
-            for object in items {
-                let namespace = object["metadata"]["namespace"]
-                    .as_str()
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or(&args.namespace)
-                    .to_owned();
-                match object["kind"].as_str() {
-                    Some("ConfigMap") => {
-                        let name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
-                        config_maps
-                            .entry(namespace)
-                            .or_default()
-                            .insert(name, object["data"].clone());
-                    }
-                    Some("Deployment" | "ContainerApp") => workloads.push((namespace, object)),
-                    _ => {}
+    for document in crate::manifest_files::documents(&args.files)? {
+        let items: Vec<Value> = match document["kind"].as_str() {
+            Some("List") => document["items"].as_array().cloned().unwrap_or_default(),
+            _ => vec![document],
+        };
+        for object in items {
+            let namespace = object["metadata"]["namespace"]
+                .as_str()
+                .filter(|n| !n.is_empty())
+                .unwrap_or(&args.namespace)
+                .to_owned();
+            match object["kind"].as_str() {
+                Some("ConfigMap") => {
+                    let name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
+                    config_maps.entry(namespace).or_default().insert(name, object["data"].clone());
                 }
+                Some("Deployment" | "ContainerApp") => workloads.push((namespace, object)),
+                _ => {}
             }
         }
     }
