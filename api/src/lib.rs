@@ -104,6 +104,22 @@ pub struct ImpactReport {
     pub egress_points: Vec<NamedReport>,
 }
 
+/// What a workload's configuration says it will connect to
+/// (`GET /api/v1/spaces/{space}/workloads/{kind}/{name}/suggestions`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SuggestionsReport {
+    /// The endpoints found (with where), what was skipped, and what was not read.
+    pub reading: egress_rules::suggest::Reading,
+    /// For each suggestion, in order: allowed already (by which EgressPoints), new, or
+    /// conflicting with an EgressPoint of the Space.
+    pub standings: Vec<egress_rules::suggest::Standing>,
+    /// The EgressPoint that would allow them all (for this workload), if any is needed.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub egress_point: Option<serde_json::Value>,
+}
+
 /// The diagnostics of one named EgressPoint.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

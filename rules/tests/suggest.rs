@@ -232,3 +232,32 @@ fn a_deployment_reads_env_args_and_config_maps_never_secrets_and_proposes_one_eg
         ]
     );
 }
+
+#[test]
+fn each_suggestion_says_whether_the_space_allows_it_already_or_conflicts() {
+    use egress_rules::EgressPoint;
+    use egress_rules::suggest::Standing;
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "checkout"},
+    "spec": {"template": {"spec": {"containers": [{"name": "app", "env": [
+        {"name": "A", "value": "https://api.stripe.com"},
+        {"name": "B", "value": "rediss://cache.example.com:6379"},
+        {"name": "C", "value": "https://new.example.com"},
+    ]}]}}}});
+    let reading = read_workload(&deployment, &BTreeMap::new()).unwrap();
+    let space = [
+        EgressPoint::new("shared").with_target(&["api.stripe.com"], 443, "TCP"),
+        EgressPoint::new("cache").with_source_ref("Deployment", "apps", "search").with_target(
+            &["cache.example.com"],
+            6379,
+            "TCP",
+        ),
+    ];
+    assert_eq!(
+        reading.against_space(&space),
+        [
+            Standing::Allowed { by: vec!["shared".into()] },
+            Standing::Conflicting { with: "cache".into(), protocol: egress_rules::Protocol::Tcp },
+            Standing::New,
+        ]
+    );
+}

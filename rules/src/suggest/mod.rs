@@ -9,12 +9,13 @@ mod endpoints;
 pub use endpoints::{Found, endpoints_in, redacted};
 
 use crate::model::{EgressPoint, Protocol, WorkloadRef};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Where a value was found.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Origin {
     /// The container.
     pub container: String,
@@ -29,7 +30,8 @@ impl std::fmt::Display for Origin {
 }
 
 /// An endpoint the workload will connect to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Suggestion {
     /// Host.
@@ -45,7 +47,8 @@ pub struct Suggestion {
 }
 
 /// A value that names no off-cluster endpoint, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Skip {
     /// The host or value, without credentials.
@@ -57,7 +60,8 @@ pub struct Skip {
 }
 
 /// A value this reader may not read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NotRead {
     /// Where.
@@ -67,7 +71,8 @@ pub struct NotRead {
 }
 
 /// What a workload's configuration says about its egress.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reading {
     /// The workload.
@@ -220,5 +225,66 @@ impl Reading {
             ep = ep.with_target(&hosts, i64::from(port), protocol.as_str());
         }
         Some(ep)
+    }
+}
+
+/// How a suggestion stands in the Space.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum Standing {
+    /// The workload may already reach it.
+    Allowed {
+        /// The EgressPoints that allow it.
+        by: Vec<String>,
+    },
+    /// Nothing allows it yet; the proposal would.
+    New,
+    /// The Space already exposes this host and port on another protocol: the platform
+    /// refuses a second one (the reference page: one protocol per host and port).
+    Conflicting {
+        /// The EgressPoint that has it.
+        with: String,
+        /// Its protocol.
+        protocol: Protocol,
+    },
+}
+
+impl Reading {
+    /// How each suggestion (in order) stands against the Space's EgressPoints.
+    pub fn against_space(&self, egress_points: &[EgressPoint]) -> Vec<Standing> {
+        let rules = crate::egress::flatten(egress_points);
+        self.suggestions
+            .iter()
+            .map(|s| {
+                let allowed = crate::egress::reachability(
+                    egress_points,
+                    &self.workload,
+                    &s.host,
+                    s.port,
+                    s.protocol,
+                );
+                if let Ok(r) = allowed
+                    && r.allowed
+                {
+                    let mut by: Vec<String> =
+                        r.allowed_by.into_iter().map(|rule| rule.egress_point).collect();
+                    by.dedup();
+                    return Standing::Allowed { by };
+                }
+                let same_target = rules.iter().find(|rule| {
+                    rule.port == s.port
+                        && rule.host.eq_ignore_ascii_case(&s.host)
+                        && rule.protocol != s.protocol
+                });
+                match same_target {
+                    Some(rule) => Standing::Conflicting {
+                        with: rule.egress_point.clone(),
+                        protocol: rule.protocol,
+                    },
+                    None => Standing::New,
+                }
+            })
+            .collect()
     }
 }

@@ -18,7 +18,8 @@ use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, PostP
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-fn workload_api(
+/// A namespaced kind of the Space, as kube-rs reaches it.
+pub(crate) fn workload_api(
     space: &Space,
     group: &str,
     version: &str,
@@ -28,7 +29,7 @@ fn workload_api(
     let resource = ApiResource {
         group: group.into(),
         version: version.into(),
-        api_version: format!("{group}/{version}"),
+        api_version: if group.is_empty() { version.into() } else { format!("{group}/{version}") },
         kind: kind.into(),
         plural: plural.into(),
     };
@@ -142,7 +143,7 @@ pub struct WriteQuery {
 
 /// 404 for a name no EgressPoint can have (names are DNS-1123 subdomains), before asking
 /// Kubernetes.
-fn check_name(name: &str) -> ApiResult<()> {
+pub(crate) fn check_name(name: &str) -> ApiResult<()> {
     match egress_rules::names::check_subdomain(name) {
         Ok(()) => Ok(()),
         Err(problem) => Err(ApiError::new(

@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod rules;
 pub mod session;
+pub mod suggestions;
 
 use crate::spaces::Catalog;
 use axum::extract::State;
@@ -53,6 +54,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/spaces/{space}/rules", get(rules::rules_list))
         .route("/api/v1/spaces/{space}/workloads", get(rules::workloads_list))
+        .route(
+            "/api/v1/spaces/{space}/workloads/{kind}/{name}/suggestions",
+            get(suggestions::suggestions_get),
+        )
         .route("/api/v1/spaces/{space}/reachability", get(rules::reachability_get))
         .route("/api/v1/spaces/{space}/impact", post(rules::impact_post))
         .route("/api/v1/validate", post(rules::validate))
@@ -86,6 +91,7 @@ pub fn streams() -> Router<AppState> {
         rules::workloads_list,
         rules::reachability_get,
         rules::impact_post,
+        suggestions::suggestions_get,
         rules::validate,
         events::events_stream,
     ),
