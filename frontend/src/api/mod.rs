@@ -128,6 +128,20 @@ pub async fn workloads(space: &str) -> Result<Vec<WorkloadRef>, Problem> {
     get(&format!("{}/workloads", space_path(space))).await
 }
 
+/// What a workload's configuration says it will connect to, and how each stands.
+pub async fn suggestions(
+    space: &str,
+    workload: &WorkloadRef,
+) -> Result<egress_api::SuggestionsReport, Problem> {
+    get(&format!(
+        "{}/workloads/{}/{}/suggestions",
+        space_path(space),
+        escape(&workload.kind),
+        escape(&workload.name)
+    ))
+    .await
+}
+
 /// Can `workload` reach host:port over protocol?
 pub async fn reachability(
     space: &str,

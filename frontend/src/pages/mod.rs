@@ -6,6 +6,7 @@ mod space_egresspoints;
 pub mod space_expectations;
 mod space_rules;
 mod spaces;
+mod suggestions;
 mod workload;
 
 pub use egress_point::EgressPointPage;
@@ -14,6 +15,7 @@ pub use space_egresspoints::SpaceEgressPointsPage;
 pub use space_expectations::SpaceExpectationsPage;
 pub use space_rules::SpaceRulesPage;
 pub use spaces::SpacesPage;
+pub use suggestions::take_suggested as suggestions_take;
 pub use workload::{WorkloadPage, WorkloadPicker};
 
 use crate::api;

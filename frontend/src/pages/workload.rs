@@ -75,6 +75,7 @@ fn WorkloadView(space: String, workload: WorkloadRef) -> impl IntoView {
                 }.into_any()
             })}
         </section>
+        <super::suggestions::Suggestions space=space.clone() workload=workload.clone() />
         <ReachabilityCheck space workload />
     }
 }

@@ -38,7 +38,14 @@ pub fn CreatePage() -> impl IntoView {
                 q.get("host").unwrap_or_default(),
                 q.get("port"),
                 q.get("protocol"),
-            )
+            );
+            // `?suggested` (from a workload's "Create EgressPoint from these"): the proposal.
+            if q.get("suggested").is_some()
+                && let Some(object) = crate::pages::suggestions_take()
+            {
+                let ep = egress_rules::decode(&object).egress_point;
+                form.fill(&ep, Some(object));
+            }
         });
         view! {
             <Breadcrumbs space=space.clone() here="New EgressPoint" />
