@@ -63,7 +63,8 @@ pub enum Command {
     /// (in-cluster names, loopback, metadata addresses) or not read (Secrets are never read).
     #[command(after_help = "Examples:
   egress-console suggest deploy/
-  egress-console suggest app.yaml config.yaml --format json")]
+  egress-console suggest app.yaml config.yaml --format json
+  egress-console suggest deploy/ --space storefront")]
     Suggest(SuggestArgs),
 }
 
@@ -79,6 +80,13 @@ pub struct SuggestArgs {
     /// Output: YAML ready for `kubectl apply` (with comments), or JSON for tools.
     #[arg(long, value_enum, default_value_t = SuggestFormat::Yaml)]
     pub format: SuggestFormat,
+    /// Compare with what this live Space already allows: each endpoint is said to be
+    /// allowed (by which EgressPoint), new, or conflicting with one of the Space's.
+    #[arg(long, value_name = "NAME")]
+    pub space: Option<String>,
+    /// Where --space is found.
+    #[command(flatten, next_help_heading = "Space source (with --space)")]
+    pub sources: SourceArgs,
 }
 
 /// `suggest --format`.

@@ -93,24 +93,13 @@ fn read(paths: &[PathBuf], default_namespace: &str) -> Result<Set, String> {
 /// The Space named by `--space`, as it is now, keyed by the Space's name; and the files,
 /// whose documents must be in its namespace (or name none).
 fn live(args: &DiffArgs, name: &str) -> Result<(Set, Set), String> {
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let (space, text, workloads) = runtime.block_on(async {
-        let config = crate::serve::sources::SourcesConfig::from_args(&args.sources, &[name.to_owned()])
-            .map_err(|e| e.to_string())?;
-        let catalog = crate::serve::sources::catalog(&config).await.map_err(|e| e.to_string())?;
-        let caller = crate::spaces::Caller::default();
-        let space = catalog.get(name, &caller).await.map_err(|e| match e {
-            crate::spaces::CatalogError::UnknownSpace(_) => {
-                format!("there is no Space \"{name}\" in the Space sources given (see egress-console diff --help)")
-            }
-            other => other.to_string(),
-        })?;
-        let problem = |p: crate::api::error::ApiError| format!("Space \"{name}\": {}", p.detail);
-        let text = crate::api::egresspoints::list_raw(&space).await.map_err(problem)?;
+    let (space, text, workloads) = crate::live_space::block_on(async {
+        let space = crate::live_space::find(&args.sources, name, "diff").await?;
+        let problem = crate::live_space::said(name);
+        let text = crate::api::egresspoints::list_raw(&space).await.map_err(&problem)?;
         let workloads =
-            crate::api::egresspoints::readable_workloads(&space).await.map_err(problem)?;
-        Ok::<_, String>((space, text, workloads))
+            crate::api::egresspoints::readable_workloads(&space).await.map_err(&problem)?;
+        Ok((space, text, workloads))
     })?;
     let list: Value = serde_json::from_str(&text)
         .map_err(|e| format!("Space \"{name}\": the list of EgressPoints is not JSON: {e}"))?;

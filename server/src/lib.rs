@@ -6,6 +6,7 @@ pub mod cli;
 pub mod diff;
 pub mod expectations;
 pub mod lint;
+mod live_space;
 mod manifest_files;
 pub mod serve;
 pub mod space_api;

@@ -3,7 +3,7 @@
 //! configuration before they ever run (`egress_rules::suggest`). Secrets are never read.
 
 use crate::cli::{SuggestArgs, SuggestFormat};
-use egress_rules::suggest::{Reading, read_workload};
+use egress_rules::suggest::{Reading, Standing, read_workload};
 use egress_rules::yaml;
 use serde::Serialize;
 use serde_json::Value;
@@ -17,6 +17,9 @@ struct Proposed {
     namespace: String,
     #[serde(flatten)]
     reading: Reading,
+    /// With `--space`: how each suggestion stands there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    standings: Option<Vec<Standing>>,
     egress_point: Option<Value>,
 }
 
@@ -54,9 +57,26 @@ fn read(args: &SuggestArgs) -> Result<Vec<Proposed>, String> {
                 value["metadata"]["namespace"] = namespace.clone().into();
                 egress_rules::as_written(&value)
             });
-            Some(Proposed { namespace, reading, egress_point })
+            Some(Proposed { namespace, reading, standings: None, egress_point })
         })
         .collect())
+}
+
+/// With `--space`: each workload's standings in the live Space (whose namespace the
+/// manifests are taken to be in).
+fn compare(args: &SuggestArgs, mut proposed: Vec<Proposed>) -> Result<Vec<Proposed>, String> {
+    let Some(name) = &args.space else { return Ok(proposed) };
+    let egress_points = crate::live_space::block_on(async {
+        let space = crate::live_space::find(&args.sources, name, "suggest").await?;
+        let (eps, _) = crate::api::egresspoints::current(&space)
+            .await
+            .map_err(crate::live_space::said(name))?;
+        Ok(eps)
+    })?;
+    for p in &mut proposed {
+        p.standings = Some(p.reading.against_space(&egress_points));
+    }
+    Ok(proposed)
 }
 
 fn write_yaml(proposed: &[Proposed], out: &mut dyn Write) -> std::io::Result<()> {
@@ -72,10 +92,20 @@ fn write_yaml(proposed: &[Proposed], out: &mut dyn Write) -> std::io::Result<()>
             p.namespace,
             r.suggestions.len()
         )?;
-        for s in &r.suggestions {
+        for (i, s) in r.suggestions.iter().enumerate() {
+            let standing = match p.standings.as_ref().and_then(|all| all.get(i)) {
+                Some(Standing::Allowed { by }) => {
+                    format!(" — already allowed by {}", by.join(", "))
+                }
+                Some(Standing::New) => " — new".to_owned(),
+                Some(Standing::Conflicting { with, protocol }) => {
+                    format!(" — conflicts: {with} has it on {protocol}")
+                }
+                None => String::new(),
+            };
             writeln!(
                 out,
-                "#   {}:{} {} ({}) from {}",
+                "#   {}:{} {} ({}) from {}{standing}",
                 s.host, s.port, s.protocol, s.shape, s.origin
             )?;
         }
@@ -98,7 +128,7 @@ fn write_yaml(proposed: &[Proposed], out: &mut dyn Write) -> std::io::Result<()>
 
 /// Runs `suggest`; returns the exit status (0 read, 2 errors).
 pub fn run(args: &SuggestArgs, out: &mut dyn Write) -> u8 {
-    let proposed = match read(args) {
+    let proposed = match read(args).and_then(|p| compare(args, p)) {
         Ok(proposed) => proposed,
         Err(message) => {
             eprintln!("egress-console suggest: {message}");

@@ -61,3 +61,38 @@ fn workload_manifests_become_an_egress_point_that_lint_accepts() {
     let out = Command::new(bin).args(["suggest", "/no/such/file.yaml"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn with_a_live_space_each_endpoint_says_whether_it_is_allowed_already() {
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let api =
+            egress_apiserver::SpaceApi::open(&data, egress_apiserver::Options::default()).unwrap();
+        let body = serde_json::json!({"apiVersion": "networking.tanzu.vmware.com/v1alpha1", "kind": "EgressPoint",
+            "metadata": {"name": "stripe"},
+            "spec": {"sourceRef": {"apiGroup": "apps", "kind": "Deployment", "name": "checkout"},
+                     "targets": [{"hosts": ["api.stripe.com"], "port": {"number": 443, "protocol": "HTTPS"}}]}});
+        let request = axum::http::Request::post(
+            "/apis/networking.tanzu.vmware.com/v1alpha1/namespaces/default/egresspoints",
+        )
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+        assert_eq!(api.router().oneshot(request).await.unwrap().status(), 201);
+    }
+    let file = dir.path().join("app.yaml");
+    std::fs::write(&file, MANIFESTS).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_egress-console"))
+        .arg("suggest")
+        .arg(&file)
+        .args(["--space", "default", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("api.stripe.com:443 HTTPS (HTTPS URL) from container app, env STRIPE_URL — already allowed by stripe"), "{text}");
+    assert!(text.contains("orders-db.example.com:5432 TCP (PostgreSQL URL) from container app, ConfigMap app-config key DATABASE_URL — new"), "{text}");
+}
