@@ -416,3 +416,47 @@ async fn an_update_naming_another_uid_is_a_conflict() {
     let stored = api.get("web").await.unwrap();
     assert_eq!(stored.data["spec"]["targets"][0]["port"]["number"], 443);
 }
+
+#[tokio::test]
+async fn later_pages_show_the_list_as_of_the_first_page() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    for i in 0..4 {
+        let ep = egress_point(&format!("ep-{i}"), &format!("h{i}.example.com"), 443, "HTTPS");
+        api.create(&PostParams::default(), &ep).await.unwrap();
+    }
+    let first = api.list(&ListParams::default().limit(2)).await.unwrap();
+    let version = first.metadata.resource_version.clone().unwrap();
+    let token = first.metadata.continue_.clone().expect("continue token");
+    // Meanwhile: ep-2 changes, ep-3 goes, ep-9 comes.
+    let mut changed = api.get("ep-2").await.unwrap();
+    changed.data["spec"]["targets"][0]["port"]["number"] = json!(8443);
+    api.replace("ep-2", &PostParams::default(), &changed).await.unwrap();
+    api.delete("ep-3", &DeleteParams::default()).await.unwrap();
+    api.create(&PostParams::default(), &egress_point("ep-9", "h9.example.com", 443, "HTTPS"))
+        .await
+        .unwrap();
+    let rest = api.list(&ListParams::default().limit(10).continue_token(&token)).await.unwrap();
+    let seen: Vec<(String, i64)> = rest
+        .items
+        .iter()
+        .map(|o| {
+            (
+                o.metadata.name.clone().unwrap(),
+                o.data["spec"]["targets"][0]["port"]["number"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, [("ep-2".to_owned(), 443), ("ep-3".to_owned(), 443)]);
+    assert_eq!(rest.metadata.resource_version.as_deref(), Some(version.as_str()));
+    // A new list sees the present.
+    let now: Vec<String> = api
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|o| o.metadata.name.clone().unwrap())
+        .collect();
+    assert_eq!(now, ["ep-0", "ep-1", "ep-2", "ep-9"]);
+}

@@ -68,12 +68,28 @@ pub fn list(
         },
     };
     let after = query.get("continue").map(decode_continue).transpose()?;
+    // A later page shows the list as of the first page's resourceVersion, as kube-apiserver
+    // does: the changes since are undone from the kept events (410 when they are gone).
+    let then = match &after {
+        Some((_, _, rv)) if *rv < api.store.read(|m| m.revision) => {
+            Some((*rv, api.store.list_at(*rv, path.resource, path.namespace.as_deref()).ok_or_else(|| {
+                StatusError::expired(
+                    "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+                )
+            })?))
+        }
+        _ => None,
+    };
     let (items, revision, last_key) = api.store.read(|memory| {
         let mut items: Vec<Bytes> = Vec::new();
         let mut last_key = None;
         let mut more = false;
-        for (key, stored) in memory.list(path.resource, path.namespace.as_deref()) {
-            if let Some((ns, name)) = &after
+        let (objects, revision): (Vec<(&Key, &Stored)>, u64) = match &then {
+            Some((rv, objects)) => (objects.iter().map(|(k, s)| (k, s)).collect(), *rv),
+            None => (memory.list(path.resource, path.namespace.as_deref()), memory.revision),
+        };
+        for (key, stored) in objects {
+            if let Some((ns, name, _)) = &after
                 && (&key.namespace, &key.name) <= (ns, name)
             {
                 continue;
@@ -89,7 +105,7 @@ pub fn list(
             items.push(stored.json.clone());
             last_key = Some((key.namespace.clone(), key.name.clone()));
         }
-        (items, memory.revision, last_key.filter(|_| more))
+        (items, revision, last_key.filter(|_| more))
     });
     let continue_token = last_key.map(|(ns, name)| encode_continue(&ns, &name, revision));
     if as_table {
@@ -125,13 +141,15 @@ fn encode_continue(namespace: &str, name: &str, revision: u64) -> String {
     URL_SAFE_NO_PAD.encode(token.to_string())
 }
 
-fn decode_continue(token: &str) -> StatusResult<(String, String)> {
+/// The last key a page returned and the resourceVersion of the first page.
+fn decode_continue(token: &str) -> StatusResult<(String, String, u64)> {
     let invalid = || StatusError::bad_request("continue: the continue token is not valid");
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     let ns = value["ns"].as_str().ok_or_else(invalid)?.to_owned();
     let name = value["name"].as_str().ok_or_else(invalid)?.to_owned();
-    Ok((ns, name))
+    let rv = value["rv"].as_u64().ok_or_else(invalid)?;
+    Ok((ns, name, rv))
 }
 
 /// The namespace list of a Space's endpoint: only its own namespace.

@@ -58,6 +58,9 @@ pub struct Event {
     pub name: String,
     /// The object after the change (its last state, for a deletion), serialized once.
     pub stored: Stored,
+    /// The object before the change (None when it was created): what a paged list that
+    /// began earlier still shows. It shares its bytes with the version it was.
+    pub previous: Option<Stored>,
 }
 
 impl Event {
@@ -206,6 +209,7 @@ impl Store {
             let revision = base + 1 + events.len() as u64;
             // A deletion event carries the final state at the deletion's revision.
             object["metadata"]["resourceVersion"] = Value::String(revision.to_string());
+            let previous = self.read(|m| m.get_stored(&key).cloned());
             events.push(Arc::new(Event {
                 revision,
                 kind,
@@ -213,6 +217,7 @@ impl Store {
                 namespace: key.namespace,
                 name: key.name,
                 stored: Stored::new(&object),
+                previous,
             }));
             objects.push(object);
         }
@@ -274,6 +279,47 @@ impl Store {
     /// A receiver of every event committed from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.events.subscribe()
+    }
+
+    /// The objects of `resource` (in `namespace`, or all) as they were at `revision`, in key
+    /// order: the current ones with every change since undone. None when the events back to
+    /// `revision` are no longer kept. Writes wait meanwhile, so memory and events agree.
+    pub fn list_at(
+        &self,
+        revision: u64,
+        resource: &'static ResourceType,
+        namespace: Option<&str>,
+    ) -> Option<Vec<(Key, Stored)>> {
+        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let events = self.events_since(revision)?;
+        Some(self.read(|memory| {
+            let mut at: std::collections::BTreeMap<(String, String), (Key, Stored)> = memory
+                .list(resource, namespace)
+                .into_iter()
+                .map(|(k, s)| ((k.namespace.clone(), k.name.clone()), (k.clone(), s.clone())))
+                .collect();
+            let mut undone = std::collections::HashSet::new();
+            for event in events
+                .iter()
+                .filter(|e| e.resource == resource && namespace.is_none_or(|ns| e.namespace == ns))
+            {
+                // The earliest change of each object since then says what it was then.
+                let id = (event.namespace.clone(), event.name.clone());
+                if !undone.insert(id.clone()) {
+                    continue;
+                }
+                match &event.previous {
+                    Some(previous) => {
+                        let key = Key::of(resource, &event.namespace, &event.name);
+                        at.insert(id, (key, previous.clone()));
+                    }
+                    None => {
+                        at.remove(&id);
+                    }
+                }
+            }
+            at.into_values().collect()
+        }))
     }
 
     /// Events after `revision`, or `None` when some of them are no longer kept.
