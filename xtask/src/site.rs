@@ -16,7 +16,7 @@ pub fn build() -> Result<PathBuf> {
         changed |= copy_changed(&dir, &site)?;
     }
     for file in ["pkg/egress_frontend_bg.wasm", "pkg/egress_frontend.js", "style.css"] {
-        changed |= gzip_beside(&site.join(file))?;
+        changed |= compressed_beside(&site.join(file))?;
     }
     if changed {
         eprintln!("xtask: site laid out in {}", site.display());
@@ -37,23 +37,37 @@ pub fn run(serve_args: &[String]) -> Result<()> {
     run_command(&mut serve)
 }
 
-/// Writes `FILE.gz` (gzip -9) beside `file` when it is missing or older, so the server can
-/// send the compressed bytes to browsers that accept gzip (a third of the wasm's size)
-/// without compressing on every request. True when it wrote one.
-fn gzip_beside(file: &Path) -> Result<bool> {
+/// Writes `FILE.br` (brotli, quality 11) and `FILE.gz` (gzip -9) beside `file` when they are
+/// missing or older, so the server can send the compressed bytes to browsers that accept
+/// either (brotli first: the smallest) without compressing on every request. True when it
+/// wrote one.
+fn compressed_beside(file: &Path) -> Result<bool> {
     use std::io::Write;
-    let mut name = file.as_os_str().to_owned();
-    name.push(".gz");
-    let gz = PathBuf::from(name);
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if modified(&gz).is_some() && modified(&gz) >= modified(file) {
+    let beside = |extension: &str| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(extension);
+        PathBuf::from(name)
+    };
+    let (gz, br) = (beside(".gz"), beside(".br"));
+    let fresh = |p: &Path| modified(p).is_some() && modified(p) >= modified(file);
+    if fresh(&gz) && fresh(&br) {
         return Ok(false);
     }
     let content = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(&content)?;
     std::fs::write(&gz, encoder.finish()?)?;
+    std::fs::write(&br, brotli_of(&content)?)?;
     Ok(true)
+}
+
+/// `content` compressed with brotli at its best quality.
+pub fn brotli_of(content: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut std::io::Cursor::new(content), &mut out, &params)?;
+    Ok(out)
 }
 
 /// Copies every file of `from` into `to` whose content differs; true when any did.

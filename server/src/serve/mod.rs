@@ -24,9 +24,12 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// refuses.
 pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     let index = state.site_dir.join("index.html");
-    // `cargo xtask build` writes `.gz` files beside the big ones: sent to browsers that
-    // accept gzip, without compressing per request.
-    let site = ServeDir::new(&state.site_dir).precompressed_gzip().fallback(ServeFile::new(index));
+    // `cargo xtask build` writes `.br` and `.gz` files beside the big ones: sent to browsers
+    // that accept brotli or gzip, without compressing per request.
+    let site = ServeDir::new(&state.site_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(ServeFile::new(index));
     let metrics = metrics::Metrics::default();
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
