@@ -2,6 +2,7 @@
 
 use anyhow::{Result, ensure};
 use egress_e2e::{SpaceApiProcess, TempDir, kubectl};
+use serde_json::json;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -355,6 +356,36 @@ async fn everyday_kubectl_commands_on_built_in_kinds_work_and_store_what_they_sa
     let service = json(&["get", "service", "web", "-n", "shop", "-o", "json"])?;
     ensure!(service["spec"]["ports"][0]["port"] == 80, "{service:#}");
     ensure!(service["spec"]["ports"][0]["targetPort"] == 8080, "{service:#}");
+
+    ok(&["create", "serviceaccount", "robot", "-n", "shop"])?;
+    ensure!(
+        json(&["get", "serviceaccount", "robot", "-n", "shop", "-o", "json"])?["metadata"]["name"]
+            == "robot"
+    );
+    ok(&["create", "job", "once", "--image=busybox:1", "-n", "shop", "--", "echo", "hi"])?;
+    let job = json(&["get", "job", "once", "-n", "shop", "-o", "json"])?;
+    let container = &job["spec"]["template"]["spec"]["containers"][0];
+    ensure!(
+        container["image"] == "busybox:1" && container["command"] == json!(["echo", "hi"]),
+        "{job:#}"
+    );
+    ensure!(job["spec"]["template"]["spec"]["restartPolicy"] == "Never", "{job:#}");
+    ok(&[
+        "create",
+        "cronjob",
+        "nightly",
+        "--image=busybox:1",
+        "--schedule=0 3 * * *",
+        "-n",
+        "shop",
+    ])?;
+    let cron = json(&["get", "cronjob", "nightly", "-n", "shop", "-o", "json"])?;
+    ensure!(cron["spec"]["schedule"] == "0 3 * * *", "{cron:#}");
+    ensure!(
+        cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["image"]
+            == "busybox:1",
+        "{cron:#}"
+    );
 
     // Deployments are shown rolled out; scale goes through /scale.
     let listed = ok(&["get", "deployments", "-n", "shop"])?;

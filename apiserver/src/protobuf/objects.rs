@@ -307,6 +307,79 @@ static SERVICE: Message = Message {
     ],
 };
 
+static JOB_SPEC: Message = Message {
+    name: "JobSpec",
+    fields: &[
+        one(1, "parallelism", Int),
+        one(2, "completions", Int),
+        one(3, "activeDeadlineSeconds", Int),
+        one(4, "selector", Msg(&LABEL_SELECTOR)),
+        one(5, "manualSelector", Bool),
+        one(6, "template", Msg(&POD_TEMPLATE)),
+        one(7, "backoffLimit", Int),
+        one(8, "ttlSecondsAfterFinished", Int),
+        one(9, "completionMode", Str),
+        one(10, "suspend", Bool),
+    ],
+};
+
+static JOB: Message = Message {
+    name: "Job",
+    fields: &[
+        one(1, "metadata", Msg(&OBJECT_META)),
+        one(2, "spec", Msg(&JOB_SPEC)),
+        one(3, "status", Msg(&Message { name: "JobStatus", fields: &[] })),
+    ],
+};
+
+static CRON_JOB: Message = Message {
+    name: "CronJob",
+    fields: &[
+        one(1, "metadata", Msg(&OBJECT_META)),
+        one(
+            2,
+            "spec",
+            Msg(&Message {
+                name: "CronJobSpec",
+                fields: &[
+                    one(1, "schedule", Str),
+                    one(2, "startingDeadlineSeconds", Int),
+                    one(3, "concurrencyPolicy", Str),
+                    one(4, "suspend", Bool),
+                    one(
+                        5,
+                        "jobTemplate",
+                        Msg(&Message {
+                            name: "JobTemplateSpec",
+                            fields: &[
+                                one(1, "metadata", Msg(&OBJECT_META)),
+                                one(2, "spec", Msg(&JOB_SPEC)),
+                            ],
+                        }),
+                    ),
+                    one(6, "successfulJobsHistoryLimit", Int),
+                    one(7, "failedJobsHistoryLimit", Int),
+                    one(8, "timeZone", Str),
+                ],
+            }),
+        ),
+        one(3, "status", Msg(&Message { name: "CronJobStatus", fields: &[] })),
+    ],
+};
+
+static SERVICE_ACCOUNT: Message = Message {
+    name: "ServiceAccount",
+    fields: &[
+        one(1, "metadata", Msg(&OBJECT_META)),
+        many(
+            3,
+            "imagePullSecrets",
+            Msg(&Message { name: "LocalObjectReference", fields: &[one(1, "name", Str)] }),
+        ),
+        one(4, "automountServiceAccountToken", Bool),
+    ],
+};
+
 /// The message of a top-level kind.
 fn message_of(kind: &str) -> Option<&'static Message> {
     Some(match kind {
@@ -315,6 +388,9 @@ fn message_of(kind: &str) -> Option<&'static Message> {
         "Secret" => &SECRET,
         "Deployment" => &DEPLOYMENT,
         "Service" => &SERVICE,
+        "ServiceAccount" => &SERVICE_ACCOUNT,
+        "Job" => &JOB,
+        "CronJob" => &CRON_JOB,
         _ => return None,
     })
 }
