@@ -460,3 +460,25 @@ async fn later_pages_show_the_list_as_of_the_first_page() {
         .collect();
     assert_eq!(now, ["ep-0", "ep-1", "ep-2", "ep-9"]);
 }
+
+#[tokio::test]
+async fn a_continue_token_older_than_the_kept_events_is_410_after_a_change() {
+    let f = fixture();
+    let api = egress_points(&f.client, "default");
+    for i in 0..3 {
+        let ep = egress_point(&format!("ep-{i}"), &format!("h{i}.example.com"), 443, "HTTPS");
+        api.create(&PostParams::default(), &ep).await.unwrap();
+    }
+    let token =
+        api.list(&ListParams::default().limit(1)).await.unwrap().metadata.continue_.unwrap();
+    // A change after the first page, then a restart: the store keeps no events from before
+    // it, so that page's list can no longer be finished consistently.
+    api.delete("ep-2", &DeleteParams::default()).await.unwrap();
+    drop((api, f.client, f.api));
+    let reopened = reopen(f.dir.path()).await;
+    let api = egress_points(&kube::Client::new(reopened.router(), "default"), "default");
+    let error = api.list(&ListParams::default().continue_token(&token)).await.unwrap_err();
+    let kube::Error::Api(status) = error else { panic!("{error:?}") };
+    assert_eq!(status.code, 410);
+    assert!(status.message.contains("continue parameter is too old"), "{}", status.message);
+}

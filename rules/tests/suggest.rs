@@ -261,3 +261,13 @@ fn each_suggestion_says_whether_the_space_allows_it_already_or_conflicts() {
         ]
     );
 }
+
+#[test]
+fn the_config_maps_a_workload_references_are_named_once() {
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w"},
+        "spec": {"template": {"spec": {"containers": [{"name": "a",
+            "env": [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "one", "key": "x"}}},
+                    {"name": "Y", "valueFrom": {"secretKeyRef": {"name": "secret", "key": "y"}}}],
+            "envFrom": [{"configMapRef": {"name": "two"}}, {"configMapRef": {"name": "one"}}]}]}}}});
+    assert_eq!(egress_rules::suggest::config_maps_referenced(&deployment), ["one", "two"]);
+}

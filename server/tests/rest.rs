@@ -7,92 +7,14 @@ use egress_api::events::EventName;
 use egress_apiserver::{Options, SpaceApi};
 use egress_console::api::AppState;
 use egress_console::serve::{AllowedHosts, router};
-use egress_console::spaces::{AuthMode, Catalog, Connection, Source, SpaceSpec};
+use egress_console::spaces::{AuthMode, Catalog};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use tower::ServiceExt;
 
-struct Env {
-    api: SpaceApi,
-    app: axum::Router,
-    addr: SocketAddr,
-    server: tokio::task::JoinHandle<()>,
-    _dirs: (tempfile::TempDir, tempfile::TempDir),
-}
+mod common;
 
-async fn serve_space_api(api: &SpaceApi, addr: &str) -> (SocketAddr, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = api.router();
-    (addr, tokio::spawn(async move { axum::serve(listener, router).await.unwrap() }))
-}
-
-fn space(name: &str, url: &str, namespace: &str) -> SpaceSpec {
-    let connection = Connection::Config(Box::new(kube::Config::new(url.parse().unwrap())));
-    SpaceSpec {
-        name: name.into(),
-        source: Source::Kubeconfig,
-        namespace: namespace.into(),
-        connection,
-    }
-}
-
-async fn env() -> Env {
-    let data = tempfile::tempdir().unwrap();
-    let api = SpaceApi::open(data.path(), Options::default()).unwrap();
-    api.ensure_namespace("team-a").unwrap();
-    let (addr, server) = serve_space_api(&api, "127.0.0.1:0").await;
-    let site = tempfile::tempdir().unwrap();
-    std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
-    let url = format!("http://{addr}");
-    let catalog = Catalog::new(
-        None,
-        vec![space("a", &url, "team-a"), space("down", "http://127.0.0.1:9", "x")],
-    );
-    let app = router(
-        AppState {
-            site_dir: site.path().to_owned(),
-            catalog,
-            events: Default::default(),
-            auth: AuthMode::Local,
-        },
-        AllowedHosts::any(),
-    );
-    Env { api, app, addr, server, _dirs: (data, site) }
-}
-
-async fn call(
-    app: &axum::Router,
-    request: Request<Body>,
-) -> (StatusCode, Value, axum::http::HeaderMap) {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    let value = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-    (status, value, headers)
-}
-
-fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).unwrap()
-}
-
-fn send_json(method: &str, uri: &str, body: &Value) -> Request<Body> {
-    Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap()
-}
-
-fn egress(name: &str, host: &str, port: u16, protocol: &str) -> Value {
-    json!({"apiVersion": "networking.tanzu.vmware.com/v1alpha1", "kind": "EgressPoint", "metadata": {"name": name},
-        "spec": {"targets": [{"hosts": [host], "port": {"number": port, "protocol": protocol}}]}})
-}
-
-const EGPS: &str = "/api/v1/spaces/a/egresspoints";
+use common::*;
 
 #[tokio::test]
 async fn spaces_report_reachability_as_data() {
@@ -587,97 +509,5 @@ async fn local_mode_may_do_everything_as_the_anonymous_user() {
     assert_eq!(status, StatusCode::OK, "{who}");
     assert_eq!(who["username"], "system:anonymous");
     let (status, _, _) = call(&env.app, get("/api/v1/spaces/no-such/access")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-}
-
-#[tokio::test]
-async fn impact_says_what_applying_and_deleting_would_change_and_stores_nothing() {
-    let env = env().await;
-    let web = egress("web", "api.example.com", 443, "HTTPS");
-    let (status, _, _) = call(&env.app, send_json("POST", EGPS, &web)).await;
-    assert_eq!(status, StatusCode::CREATED);
-    // Replacing HTTPS by TCP gains HTTP, TCP and TLS there, and loses nothing.
-    let tcp = egress("web", "api.example.com", 443, "TCP");
-    let (status, report, _) =
-        call(&env.app, send_json("POST", "/api/v1/spaces/a/impact", &tcp)).await;
-    assert_eq!(status, StatusCode::OK, "{report}");
-    assert_eq!(
-        report["lines"],
-        json!(["every workload gains api.example.com:443 HTTP/TCP/TLS; loses nothing"])
-    );
-    assert_eq!(report["egressPoints"][0]["valid"], true, "{report}");
-    // Deleting it loses HTTPS; an empty List applies nothing.
-    let empty = json!({"apiVersion": "v1", "kind": "List", "items": []});
-    let (_, report, _) =
-        call(&env.app, send_json("POST", "/api/v1/spaces/a/impact?delete=web", &empty)).await;
-    assert_eq!(
-        report["lines"],
-        json!(["every workload gains nothing; loses api.example.com:443 HTTPS"])
-    );
-    // Nothing was stored: the Space still has the HTTPS rule.
-    let (_, stored, _) = call(&env.app, get(&format!("{EGPS}/web"))).await;
-    assert_eq!(stored["spec"]["targets"][0]["port"]["protocol"], "HTTPS");
-}
-
-#[tokio::test]
-async fn suggestions_read_a_workloads_configuration_and_say_how_each_endpoint_stands() {
-    let env = env().await;
-    let space_api = |method: &str, uri: &str, body: Value| {
-        env.api.router().oneshot(send_json(method, uri, &body))
-    };
-    let created = space_api(
-        "POST",
-        "/api/v1/namespaces/team-a/configmaps",
-        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"},
-            "data": {"DATABASE_URL": "postgres://app:hunter2@db.example.com/orders"}}),
-    )
-    .await
-    .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let created = space_api(
-        "POST",
-        "/apis/apps/v1/namespaces/team-a/deployments",
-        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
-            "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}},
-                "spec": {"containers": [{"name": "web", "image": "web:1",
-                    "env": [{"name": "API", "value": "https://api.example.com/v2"},
-                            {"name": "KEY", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}],
-                    "envFrom": [{"configMapRef": {"name": "cfg"}}]}]}}}}),
-    )
-    .await
-    .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let (status, _, _) =
-        call(&env.app, send_json("POST", EGPS, &egress("api", "api.example.com", 443, "HTTPS")))
-            .await;
-    assert_eq!(status, StatusCode::CREATED);
-
-    let (status, report, _) =
-        call(&env.app, get("/api/v1/spaces/a/workloads/Deployment/web/suggestions")).await;
-    assert_eq!(status, StatusCode::OK, "{report}");
-    let found: Vec<String> = report["reading"]["suggestions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            format!(
-                "{}:{}/{}",
-                s["host"].as_str().unwrap(),
-                s["port"],
-                s["protocol"].as_str().unwrap()
-            )
-        })
-        .collect();
-    assert_eq!(found, ["api.example.com:443/HTTPS", "db.example.com:5432/TCP"]);
-    assert_eq!(report["standings"][0], json!({"state": "allowed", "by": ["api"]}));
-    assert_eq!(report["standings"][1], json!({"state": "new"}));
-    assert_eq!(report["reading"]["notRead"][0]["origin"]["from"], "env KEY");
-    assert_eq!(report["egressPoint"]["spec"]["sourceRef"]["name"], "web");
-    assert!(!report.to_string().contains("hunter2"), "a credential leaked: {report}");
-    let (status, _, _) =
-        call(&env.app, get("/api/v1/spaces/a/workloads/Deployment/nope/suggestions")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) =
-        call(&env.app, get("/api/v1/spaces/a/workloads/Pod/web/suggestions")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

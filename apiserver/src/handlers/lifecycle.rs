@@ -3,11 +3,15 @@
 //! (`deletionTimestamp`) until they are all gone; a namespace is `Terminating` until the
 //! objects in it are gone; dependents (`ownerReferences`) are deleted with their owner
 //! (`propagationPolicy` Background or Foreground) or kept without the reference (Orphan).
+//! DELETE of an object and of a collection (`deletecollection`) are answered here.
 
+use super::json_response;
+use super::write::{WriteRequest, blocking, commit};
 use crate::resources::{ALL, NAMESPACES, ResourceType};
 use crate::status::{Cause, StatusError, StatusResult};
 use crate::store::{Change, EventType, Key, Memory};
 use crate::time::now_rfc3339;
+use axum::response::Response;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -138,9 +142,15 @@ fn dependents_of(memory: &Memory, owner: &Key, owner_uid: &str) -> Vec<(Key, Val
         return Vec::new();
     }
     let namespace = (!owner.namespace.is_empty()).then_some(owner.namespace.as_str());
+    // Every delete asks this of the whole namespace: only objects whose bytes hold the uid
+    // at all are parsed (a namespace of 10,000 objects is a byte search, not 10,000 parses).
+    let finder = memchr::memmem::Finder::new(owner_uid.as_bytes());
     let mut out = Vec::new();
     for resource in ALL.iter().copied().filter(|r| r.namespaced) {
         for (key, stored) in memory.list(resource, namespace) {
+            if finder.find(&stored.json).is_none() {
+                continue;
+            }
             let object = stored.value();
             let owned = object["metadata"]["ownerReferences"]
                 .as_array()
@@ -228,6 +238,99 @@ pub fn check_not_terminating(memory: &Memory, namespace: &str) -> StatusResult<(
         return Err(StatusError::forbidden(format!(
             "unable to create new content in namespace {namespace} because it is being terminated"
         )));
+    }
+    Ok(())
+}
+
+/// DELETE an object (a namespace with everything in it), honouring `preconditions`.
+pub async fn delete(request: WriteRequest<'_>) -> StatusResult<Response> {
+    let WriteRequest { api, path, query, body, .. } = request;
+    let options: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| StatusError::bad_request(format!("invalid DeleteOptions: {e}")))?
+    };
+    let dry_run = query.dry_run()?
+        || options["dryRun"].as_array().is_some_and(|a| a.iter().any(|v| v == "All"));
+    let namespace = super::require_namespace(&api.store, path)?;
+    let name = path.name.clone().unwrap_or_default();
+    let resource = path.resource;
+    let propagation = Propagation::of(&options)?;
+    commit(api, dry_run, move |memory| {
+        let key = Key::of(resource, &namespace, &name);
+        let current = memory.get(&key).ok_or_else(|| StatusError::not_found(resource, &name))?;
+        check_preconditions(resource, &name, &current, &options["preconditions"])?;
+        let changes = plan(memory, key, current, propagation);
+        Ok((changes, (200, Vec::new())))
+    })
+    .await
+}
+
+/// DELETE a collection (`deletecollection`): every object of the namespace that the label
+/// and field selectors match; answers with the list of what was deleted.
+pub async fn delete_collection(request: WriteRequest<'_>) -> StatusResult<Response> {
+    let WriteRequest { api, path, query, .. } = request;
+    let dry_run = query.dry_run()?;
+    let resource = path.resource;
+    if resource == &NAMESPACES {
+        return Err(StatusError::method_not_allowed(
+            "namespaces cannot be deleted as a collection: delete them one by one",
+        ));
+    }
+    let namespace = path.namespace.clone();
+    let filter = super::read::Filter::from_query(query)?;
+    let store = api.store.clone();
+    let (_, _, deleted) = blocking(move || {
+        store.write(dry_run, move |memory| {
+            let mut changes = Vec::new();
+            let mut deleted = Vec::new();
+            for (key, stored) in memory.list(resource, namespace.as_deref()) {
+                if filter.matches(&key.name, &key.namespace, stored) {
+                    let object = stored.value();
+                    let propagation = Propagation::Background;
+                    changes.extend(plan(memory, key.clone(), object.clone(), propagation));
+                    deleted.push(object);
+                }
+            }
+            // An object two of them own is deleted once.
+            let mut keys = std::collections::HashSet::new();
+            changes.retain(|change| {
+                let (Change::Put { key, .. } | Change::Delete { key }) = change;
+                keys.insert(key.encode())
+            });
+            Ok((changes, deleted))
+        })
+    })
+    .await?;
+    let list = json!({
+        "apiVersion": resource.api_version(),
+        "kind": resource.list_kind(),
+        "metadata": {},
+        "items": deleted,
+    });
+    Ok(json_response(200, &list, &[]))
+}
+
+fn check_preconditions(
+    resource: &ResourceType,
+    name: &str,
+    current: &Value,
+    pre: &Value,
+) -> StatusResult<()> {
+    for (field, label) in [("uid", "UID"), ("resourceVersion", "ResourceVersion")] {
+        if let Some(wanted) = pre[field].as_str() {
+            let actual = current["metadata"][field].as_str().unwrap_or("");
+            if wanted != actual {
+                return Err(StatusError::conflict(
+                    resource,
+                    name,
+                    &format!(
+                        "Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {actual}"
+                    ),
+                ));
+            }
+        }
     }
     Ok(())
 }

@@ -132,8 +132,8 @@ async fn handle(
                 .to_owned();
             write::patch(request, &content_type).await
         }
-        (Method::DELETE, true) => write::delete(request).await,
-        (Method::DELETE, false) => write::delete_collection(request).await,
+        (Method::DELETE, true) => lifecycle::delete(request).await,
+        (Method::DELETE, false) => lifecycle::delete_collection(request).await,
         _ => Err(StatusError::method_not_allowed(format!(
             "{method} is not supported on {}",
             uri.path()

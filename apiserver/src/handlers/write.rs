@@ -1,5 +1,5 @@
-//! create, replace, patch (merge, JSON, apply) and delete, each committed durably before
-//! the answer is sent.
+//! create, replace and patch (merge, JSON, strategic, apply), each committed durably before
+//! the answer is sent. Deletes are `lifecycle.rs`.
 
 use super::admission::{self, FieldValidation};
 use super::json_response;
@@ -58,18 +58,18 @@ const STALE: &str =
     "the object has been modified; please apply your changes to the latest version and try again";
 
 /// Runs a store write off the async threads: commits wait for the disk.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> StatusResult<T> + Send + 'static,
 ) -> StatusResult<T> {
     tokio::task::spawn_blocking(work).await.map_err(|e| StatusError::internal(&e))?
 }
 
 /// What a write stages: the changes, the answer's status code and admission's warnings.
-type Staged = (Vec<Change>, (u16, Vec<String>));
+pub(super) type Staged = (Vec<Change>, (u16, Vec<String>));
 
 /// Stages a write under the store's writer lock, off the async threads; commits it (a dry
 /// run commits nothing) and answers with the stored object.
-async fn commit(
+pub(super) async fn commit(
     api: &SpaceApi,
     dry_run: bool,
     stage: impl FnOnce(&Memory) -> StatusResult<Staged> + Send + 'static,
@@ -530,102 +530,4 @@ fn applied(
             causes,
         )
     })
-}
-
-/// DELETE an object (a namespace with everything in it), honouring `preconditions`.
-pub async fn delete(request: WriteRequest<'_>) -> StatusResult<Response> {
-    let WriteRequest { api, path, query, body, .. } = request;
-    let options: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Null
-    } else {
-        serde_json::from_slice(body)
-            .map_err(|e| StatusError::bad_request(format!("invalid DeleteOptions: {e}")))?
-    };
-    let dry_run = query.dry_run()?
-        || options["dryRun"].as_array().is_some_and(|a| a.iter().any(|v| v == "All"));
-    let namespace = super::require_namespace(&api.store, path)?;
-    let name = path.name.clone().unwrap_or_default();
-    let resource = path.resource;
-    let propagation = super::lifecycle::Propagation::of(&options)?;
-    commit(api, dry_run, move |memory| {
-        let key = Key::of(resource, &namespace, &name);
-        let current = memory.get(&key).ok_or_else(|| StatusError::not_found(resource, &name))?;
-        check_preconditions(resource, &name, &current, &options["preconditions"])?;
-        let changes = super::lifecycle::plan(memory, key, current, propagation);
-        Ok((changes, (200, Vec::new())))
-    })
-    .await
-}
-
-/// DELETE a collection (`deletecollection`): every object of the namespace that the label
-/// and field selectors match; answers with the list of what was deleted.
-pub async fn delete_collection(request: WriteRequest<'_>) -> StatusResult<Response> {
-    let WriteRequest { api, path, query, .. } = request;
-    let dry_run = query.dry_run()?;
-    let resource = path.resource;
-    if resource == &NAMESPACES {
-        return Err(StatusError::method_not_allowed(
-            "namespaces cannot be deleted as a collection: delete them one by one",
-        ));
-    }
-    let namespace = path.namespace.clone();
-    let filter = super::read::Filter::from_query(query)?;
-    let store = api.store.clone();
-    let (_, _, deleted) = blocking(move || {
-        store.write(dry_run, move |memory| {
-            let mut changes = Vec::new();
-            let mut deleted = Vec::new();
-            for (key, stored) in memory.list(resource, namespace.as_deref()) {
-                if filter.matches(&key.name, &key.namespace, stored) {
-                    let object = stored.value();
-                    let propagation = super::lifecycle::Propagation::Background;
-                    changes.extend(super::lifecycle::plan(
-                        memory,
-                        key.clone(),
-                        object.clone(),
-                        propagation,
-                    ));
-                    deleted.push(object);
-                }
-            }
-            // An object two of them own is deleted once.
-            let mut keys = std::collections::HashSet::new();
-            changes.retain(|change| {
-                let (Change::Put { key, .. } | Change::Delete { key }) = change;
-                keys.insert(key.encode())
-            });
-            Ok((changes, deleted))
-        })
-    })
-    .await?;
-    let list = json!({
-        "apiVersion": resource.api_version(),
-        "kind": resource.list_kind(),
-        "metadata": {},
-        "items": deleted,
-    });
-    Ok(json_response(200, &list, &[]))
-}
-
-fn check_preconditions(
-    resource: &ResourceType,
-    name: &str,
-    current: &Value,
-    pre: &Value,
-) -> StatusResult<()> {
-    for (field, label) in [("uid", "UID"), ("resourceVersion", "ResourceVersion")] {
-        if let Some(wanted) = pre[field].as_str() {
-            let actual = current["metadata"][field].as_str().unwrap_or("");
-            if wanted != actual {
-                return Err(StatusError::conflict(
-                    resource,
-                    name,
-                    &format!(
-                        "Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {actual}"
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(())
 }

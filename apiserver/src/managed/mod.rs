@@ -74,12 +74,13 @@ fn write_entries(object: &mut Value, entries: Vec<Entry>) {
     }
 }
 
-/// The entry of `manager` for `operation`, created at the end when missing.
+/// The entry of `manager` for `operation`, created at the end when missing; stamped with
+/// `api_version` and the time now when `stamp` is given.
 fn entry<'a>(
     entries: &'a mut Vec<Entry>,
     manager: &str,
     operation: &str,
-    api_version: &str,
+    stamp: Option<&str>,
 ) -> &'a mut Entry {
     let at = match entries.iter().position(|e| e.manager == manager && e.operation == operation) {
         Some(at) => at,
@@ -96,9 +97,16 @@ fn entry<'a>(
         }
     };
     let found = &mut entries[at];
-    found.api_version = api_version.to_owned();
-    found.time = now_rfc3339();
+    if let Some(api_version) = stamp {
+        found.api_version = api_version.to_owned();
+        found.time = now_rfc3339();
+    }
     found
+}
+
+/// Who owns what, without the times: two equal lists record the same ownership.
+fn ownership(entries: &[Entry]) -> Vec<(&str, &str, &FieldSet)> {
+    entries.iter().map(|e| (e.manager.as_str(), e.operation.as_str(), &e.fields)).collect()
 }
 
 /// Records an `Update` by `manager`: `new` (about to be stored, replacing `current` or
@@ -121,7 +129,7 @@ pub fn record_update(current: Option<&Value>, new: &mut Value, manager: &str) {
     }
     if !changed.is_empty() {
         let api_version = new["apiVersion"].as_str().unwrap_or("").to_owned();
-        entry(&mut entries, manager, "Update", &api_version).fields.extend(changed);
+        entry(&mut entries, manager, "Update", Some(&api_version)).fields.extend(changed);
     }
     write_entries(new, entries);
 }
@@ -145,7 +153,8 @@ pub fn apply(
     force: bool,
 ) -> Result<Value, Vec<Conflict>> {
     let live = current.cloned().unwrap_or_else(|| json!({}));
-    let mut entries = current.map(entries_of).unwrap_or_default();
+    let original = current.map(entries_of).unwrap_or_default();
+    let mut entries = original.clone();
     let declared = fields_of(applied);
     let mut conflicts = Vec::new();
     let mut taken: Vec<(usize, Path)> = Vec::new();
@@ -192,16 +201,10 @@ pub fn apply(
     for e in entries.iter_mut().filter(|e| e.manager == manager && e.operation != "Apply") {
         e.fields.retain(|p| !declared.contains(p));
     }
-    let unchanged_fields = {
-        let owned = |es: &[Entry]| -> Vec<(String, String, FieldSet)> {
-            es.iter().map(|e| (e.manager.clone(), e.operation.clone(), e.fields.clone())).collect()
-        };
-        let mut after = entries.clone();
-        entry_fields(&mut after, manager, &declared);
-        owned(&after) == owned(&current.map(entries_of).unwrap_or_default())
-    };
+    entry(&mut entries, manager, "Apply", None).fields = declared;
+    let unchanged_fields = ownership(&entries) == ownership(&original);
     let api_version = applied["apiVersion"].as_str().unwrap_or("").to_owned();
-    entry(&mut entries, manager, "Apply", &api_version).fields = declared;
+    entry(&mut entries, manager, "Apply", Some(&api_version));
     write_entries(&mut merged, entries);
     // An apply that changes nothing leaves the object exactly as it was (no new times), so
     // that the store sees no change and keeps the resourceVersion.
@@ -219,21 +222,6 @@ pub fn apply(
         return Ok(current.clone());
     }
     Ok(merged)
-}
-
-/// `entries` with `manager`'s Apply entry owning `fields` (without touching its time).
-fn entry_fields(entries: &mut Vec<Entry>, manager: &str, fields: &FieldSet) {
-    match entries.iter_mut().find(|e| e.manager == manager && e.operation == "Apply") {
-        Some(e) => e.fields = fields.clone(),
-        None => entries.push(Entry {
-            manager: manager.to_owned(),
-            operation: "Apply".into(),
-            api_version: String::new(),
-            time: String::new(),
-            fields: fields.clone(),
-            rest: Map::new(),
-        }),
-    }
 }
 
 /// The applied configuration merged into the live object: maps field by field, keyed lists

@@ -512,3 +512,67 @@ fn quantity(bytes: &[u8]) -> Result<Value, String> {
     let parts = fields(bytes).ok_or("a protobuf quantity could not be decoded")?;
     Ok(json!(text(super::message(&parts, 1))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn varint(mut n: u64, out: &mut Vec<u8>) {
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+
+    /// A length-delimited field.
+    fn field(number: u64, bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        varint((number << 3) | 2, &mut out);
+        varint(bytes.len() as u64, &mut out);
+        out.extend_from_slice(bytes);
+        out
+    }
+
+    fn namespace(extra: &[u8]) -> Vec<u8> {
+        let meta = field(1, b"shop");
+        let raw = [field(1, &meta), extra.to_vec()].concat();
+        let type_meta = [field(1, b"v1"), field(2, b"Namespace")].concat();
+        [MAGIC.to_vec(), field(1, &type_meta), field(2, &raw)].concat()
+    }
+
+    #[test]
+    fn a_namespace_reads_as_its_json() {
+        let value = object("Namespace", &namespace(&[])).unwrap();
+        assert_eq!(
+            value,
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}})
+        );
+        // An unknown field left at its zero value (Go writes those) is skipped.
+        assert!(object("Namespace", &namespace(&field(99, b""))).is_ok());
+    }
+
+    #[test]
+    fn an_unknown_field_with_a_value_is_refused_not_dropped() {
+        let error = object("Namespace", &namespace(&field(99, b"kept?"))).unwrap_err();
+        assert_eq!(error.code, 400);
+        assert!(
+            error.message.contains("protobuf field 99 of Namespace is not supported"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn garbage_and_unknown_kinds_are_refused_in_words() {
+        let error = object("Namespace", b"k8s\0\xff\xff\xff").unwrap_err();
+        assert_eq!(
+            (error.code.as_u16(), error.message.as_str()),
+            (400, "the protobuf body could not be decoded")
+        );
+        assert_eq!(object("Namespace", b"{}").unwrap_err().code, 400);
+        let error = object("Ingress", &namespace(&[])).unwrap_err();
+        assert_eq!(error.code, 415);
+        assert!(error.message.contains("send it as JSON"), "{}", error.message);
+    }
+}

@@ -82,18 +82,15 @@ fn described(rule: &Rule) -> String {
         rule.host,
         rule.port,
         rule.protocol,
-        rule.applies_to.label().to_lowercase_first()
+        whom(&rule.applies_to)
     )
 }
 
-trait LowerFirst {
-    fn to_lowercase_first(&self) -> String;
-}
-
-impl LowerFirst for String {
-    /// "Every workload" reads "every workload" mid-sentence; workload names stay as written.
-    fn to_lowercase_first(&self) -> String {
-        if self.starts_with("Every ") { self.to_lowercase() } else { self.clone() }
+/// Whom a rule is for, mid-sentence: "every workload" or "checkout (Deployment)".
+fn whom(applies_to: &AppliesTo) -> String {
+    match applies_to {
+        AppliesTo::Space => "every workload".to_owned(),
+        AppliesTo::Workload(w) => w.label(),
     }
 }
 
@@ -160,11 +157,7 @@ fn near_misses(expectation: &Expectation, rules: &[(Rule, Option<String>)]) -> V
         } else if for_them {
             format!("{} allows {} on port {} instead", rule.egress_point, rule.host, rule.port)
         } else if allows(rule, key, traffic) {
-            format!(
-                "{} allows it, but only for {}",
-                rule.egress_point,
-                rule.applies_to.label().to_lowercase_first()
-            )
+            format!("{} allows it, but only for {}", rule.egress_point, whom(&rule.applies_to))
         } else {
             continue;
         };

@@ -108,6 +108,27 @@ fn containers(object: &Value) -> Option<(WorkloadRef, Vec<(String, &Value)>)> {
     }
 }
 
+/// The ConfigMaps a Deployment's or ContainerApp's containers take values from (env
+/// `configMapKeyRef`, `envFrom` `configMapRef`), in order, each once: what a caller must
+/// hand [`read_workload`].
+pub fn config_maps_referenced(object: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, spec) in containers(object).map(|(_, c)| c).unwrap_or_default() {
+        let from_env = spec["env"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| &e["valueFrom"]["configMapKeyRef"]);
+        let from_all = spec["envFrom"].as_array().into_iter().flatten().map(|e| &e["configMapRef"]);
+        for name in from_env.chain(from_all).filter_map(|r| r["name"].as_str()) {
+            if !out.iter().any(|n| n == name) {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    out
+}
+
 /// Reads a Deployment or ContainerApp; `config_maps` are the ConfigMaps of its namespace
 /// by name (their `data`). None for other kinds.
 pub fn read_workload(object: &Value, config_maps: &BTreeMap<String, Value>) -> Option<Reading> {
@@ -272,10 +293,15 @@ impl Reading {
                     by.dedup();
                     return Standing::Allowed { by };
                 }
+                // Hosts compare by their key, as the rules compare them (case, IP forms).
+                let key = |host: &str| {
+                    crate::host::classify(host)
+                        .ok()
+                        .map(|kind| crate::host::host_key(host, kind).into_owned())
+                };
+                let wanted = key(&s.host);
                 let same_target = rules.iter().find(|rule| {
-                    rule.port == s.port
-                        && rule.host.eq_ignore_ascii_case(&s.host)
-                        && rule.protocol != s.protocol
+                    rule.port == s.port && rule.protocol != s.protocol && key(&rule.host) == wanted
                 });
                 match same_target {
                     Some(rule) => Standing::Conflicting {

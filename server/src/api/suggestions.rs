@@ -10,25 +10,9 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use egress_api::SuggestionsReport;
-use egress_rules::suggest::read_workload;
+use egress_rules::suggest::{config_maps_referenced, read_workload};
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// The ConfigMaps an object's containers reference (env `configMapKeyRef`, `envFrom`).
-fn config_map_names(object: &Value, out: &mut Vec<String>) {
-    match object {
-        Value::Object(map) => {
-            for (key, value) in map {
-                match (key.as_str(), value["name"].as_str()) {
-                    ("configMapKeyRef" | "configMapRef", Some(name)) => out.push(name.to_owned()),
-                    _ => config_map_names(value, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| config_map_names(v, out)),
-        _ => {}
-    }
-}
 
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/workloads/{kind}/{name}/suggestions", tag = "rules",
     params(("space" = String, Path, description = "Space name"), ("kind" = String, Path, description = "Deployment or ContainerApp"), ("name" = String, Path, description = "Workload name")),
@@ -57,10 +41,7 @@ pub async fn suggestions_get(
     };
     let object = api.get(&name).await.map_err(|e| ApiError::from_kube(e, &space.name))?;
     let object = serde_json::to_value(&object).unwrap_or(Value::Null);
-    let mut names = Vec::new();
-    config_map_names(&object["spec"], &mut names);
-    names.sort();
-    names.dedup();
+    let names = config_maps_referenced(&object);
     let maps = workload_api(&space, "", "v1", "ConfigMap", "configmaps");
     let mut config_maps = BTreeMap::new();
     for cm in names {
