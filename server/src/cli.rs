@@ -203,6 +203,11 @@ pub struct ServeArgs {
     /// proxy; requests without one get 401).
     #[arg(long, value_enum, default_value_t = crate::spaces::AuthMode::Local)]
     pub auth: crate::spaces::AuthMode,
+    /// Ask Kubernetes on every request instead of answering lists, `/rules` and the
+    /// checks before writes from a watch of each Space in use (one per Space and caller).
+    /// For API servers that allow `list` but not `watch`; the live feed still watches.
+    #[arg(long)]
+    pub no_watch_cache: bool,
 }
 
 /// Where Spaces come from, for `serve` and `diff --space`: kubeconfig contexts, the

@@ -96,9 +96,8 @@ fn live(args: &DiffArgs, name: &str) -> Result<(Set, Set), String> {
     let (space, text, workloads) = crate::live_space::block_on(async {
         let space = crate::live_space::find(&args.sources, name, "diff").await?;
         let problem = crate::live_space::said(name);
-        let text = crate::api::egresspoints::list_raw(&space).await.map_err(&problem)?;
-        let workloads =
-            crate::api::egresspoints::readable_workloads(&space).await.map_err(&problem)?;
+        let text = crate::api::reads::list_raw(&space).await.map_err(&problem)?;
+        let workloads = crate::api::reads::readable_workloads(&space).await.map_err(&problem)?;
         Ok((space, text, workloads))
     })?;
     let list: Value = serde_json::from_str(&text)

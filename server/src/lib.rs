@@ -2,6 +2,7 @@
 //! files; `serve` serves the web UI.
 
 pub mod api;
+pub mod cache;
 pub mod cli;
 pub mod diff;
 pub mod expectations;

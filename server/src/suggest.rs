@@ -68,9 +68,8 @@ fn compare(args: &SuggestArgs, mut proposed: Vec<Proposed>) -> Result<Vec<Propos
     let Some(name) = &args.space else { return Ok(proposed) };
     let egress_points = crate::live_space::block_on(async {
         let space = crate::live_space::find(&args.sources, name, "suggest").await?;
-        let (eps, _) = crate::api::egresspoints::current(&space)
-            .await
-            .map_err(crate::live_space::said(name))?;
+        let (eps, _) =
+            crate::api::reads::current(&space).await.map_err(crate::live_space::said(name))?;
         Ok(eps)
     })?;
     for p in &mut proposed {

@@ -240,7 +240,7 @@ async fn unknown_hosts_and_cross_origin_writes_are_refused() {
         AppState {
             site_dir: site.path().to_owned(),
             catalog: Catalog::new(None, Vec::new()),
-            events: Default::default(),
+            caches: Default::default(),
             auth: AuthMode::Local,
         },
         AllowedHosts::new(addr, &[]),
@@ -289,7 +289,7 @@ async fn sse_events(body: &mut axum::body::BodyDataStream, count: usize) -> Vec<
 }
 
 #[tokio::test]
-async fn an_sse_client_gets_a_snapshot_then_changes_and_the_watch_stops_when_it_leaves() {
+async fn an_sse_client_gets_a_snapshot_then_changes_and_the_idle_watch_stops_after_it_leaves() {
     let data = tempfile::tempdir().unwrap();
     let api = SpaceApi::open(data.path(), Options::default()).unwrap();
     api.ensure_namespace("team-a").unwrap();
@@ -297,12 +297,12 @@ async fn an_sse_client_gets_a_snapshot_then_changes_and_the_watch_stops_when_it_
     let site = tempfile::tempdir().unwrap();
     std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
     let catalog = Catalog::new(None, vec![space("a", &format!("http://{addr}"), "team-a")]);
-    let hub = egress_console::api::events::EventHub::default();
+    let hub = egress_console::cache::SpaceCaches::default();
     let app = router(
         AppState {
             site_dir: site.path().to_owned(),
             catalog,
-            events: hub.clone(),
+            caches: hub.clone(),
             auth: AuthMode::Local,
         },
         AllowedHosts::any(),
@@ -329,9 +329,13 @@ async fn an_sse_client_gets_a_snapshot_then_changes_and_the_watch_stops_when_it_
         seen.push(data["object"]["metadata"]["name"].as_str().unwrap().to_owned());
     }
     assert!(seen.contains(&"before".to_owned()), "{seen:?}");
+    // While a client follows the Space, its cache is kept however idle.
+    hub.evict(std::time::Duration::ZERO);
+    assert_eq!(hub.active(), 1, "followed caches stay");
     drop(body);
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    assert_eq!(hub.active(), 0, "nobody listens: the watch stops");
+    hub.evict(std::time::Duration::ZERO);
+    assert_eq!(hub.active(), 0, "nobody listens and it is idle: the watch stops");
 }
 
 #[tokio::test]
@@ -362,7 +366,7 @@ async fn readyz_needs_a_reachable_space_and_metrics_count_requests_by_route() {
         AppState {
             site_dir: site.path().to_owned(),
             catalog: down,
-            events: Default::default(),
+            caches: Default::default(),
             auth: AuthMode::Local,
         },
         AllowedHosts::any(),
@@ -399,7 +403,7 @@ async fn in_token_mode_a_user_allowed_in_space_a_gets_403_in_space_b_and_401_wit
         AppState {
             site_dir: site.path().to_owned(),
             catalog,
-            events: Default::default(),
+            caches: Default::default(),
             auth: AuthMode::Token,
         },
         AllowedHosts::any(),

@@ -15,7 +15,7 @@ fn app() -> (axum::Router, tempfile::TempDir) {
     let state = AppState {
         site_dir: site.path().to_owned(),
         catalog: Catalog::new(None, Vec::new()),
-        events: Default::default(),
+        caches: Default::default(),
         auth: AuthMode::Local,
     };
     (router(state, AllowedHosts::any()), site)

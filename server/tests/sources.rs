@@ -35,7 +35,7 @@ async fn app(config: &SourcesConfig) -> (axum::Router, tempfile::TempDir) {
     let state = AppState {
         site_dir: site.path().to_owned(),
         catalog,
-        events: Default::default(),
+        caches: Default::default(),
         auth: AuthMode::Local,
     };
     (router(state, AllowedHosts::any()), site)

@@ -2,19 +2,18 @@
 //! checked with egress-rules against the Space's current EgressPoints first; an invalid one
 //! gets a 422 with diagnostics and never reaches Kubernetes.
 
+use super::AppState;
 use super::body::{Body, reply};
 use super::caller::InSpace;
 use super::error::{ApiError, ApiResult, SpaceErrors};
+use super::reads::{ListMeta, Reads, list_raw, unexpected_list};
 use crate::spaces::Space;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use egress_api::EgressPointList;
-use egress_rules::{
-    Code, Diagnostic, EgressPoint, SpaceContext, SpaceIndex, WorkloadRef, check_value, decode,
-    has_errors,
-};
-use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, PostParams};
+use egress_rules::{Code, Diagnostic, has_errors};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, PostParams};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -36,84 +35,11 @@ pub(crate) fn workload_api(
     Api::namespaced_with(space.client.clone(), &space.namespace, &resource)
 }
 
-/// The Space's EgressPoints as Kubernetes sent them, and the list's resourceVersion.
-pub(crate) async fn list_raw(space: &Space) -> ApiResult<String> {
-    let url = kube::core::Request::new(space.egresspoints().resource_url());
-    let request = url
-        .list(&ListParams::default())
-        .map_err(|e| ApiError::from_kube(kube::Error::BuildRequest(e), &space.name))?;
-    space.client.request_text(request).await.map_err(|e| ApiError::from_kube(e, &space.name))
-}
-
-fn unexpected_list(space: &Space, error: &serde_json::Error) -> ApiError {
-    tracing::warn!(space = %space.name, %error, "unexpected list from Kubernetes");
-    ApiError::new(
-        StatusCode::BAD_GATEWAY,
-        "Unexpected answer",
-        "the Kubernetes API answered the list with something that is not a list",
-    )
-}
-
-/// The Space's EgressPoints, as the rules crate reads them.
-pub async fn current(space: &Space) -> ApiResult<(Vec<EgressPoint>, String)> {
-    #[derive(Deserialize)]
-    struct Items {
-        #[serde(default)]
-        metadata: ListMeta,
-        items: Vec<Value>,
-    }
-    let text = list_raw(space).await?;
-    let list: Items = serde_json::from_str(&text).map_err(|e| unexpected_list(space, &e))?;
-    let eps = list.items.iter().map(|o| decode(o).egress_point).collect();
-    Ok((eps, list.metadata.resource_version))
-}
-
-/// The Space's Deployments and ContainerApps.
-pub async fn workloads(space: &Space) -> ApiResult<Vec<WorkloadRef>> {
-    let mut out = Vec::new();
-    let deployments = workload_api(space, "apps", "v1", "Deployment", "deployments");
-    for o in deployments
-        .list(&ListParams::default())
-        .await
-        .map_err(|e| ApiError::from_kube(e, &space.name))?
-        .items
-    {
-        out.push(WorkloadRef::deployment(o.metadata.name.unwrap_or_default()));
-    }
-    let apps = workload_api(space, "apps.tanzu.vmware.com", "v1", "ContainerApp", "containerapps");
-    match apps.list(&ListParams::default()).await {
-        Ok(list) => out.extend(
-            list.items
-                .into_iter()
-                .map(|o| WorkloadRef::container_app(o.metadata.name.unwrap_or_default())),
-        ),
-        // A cluster without Tanzu's ContainerApp CRD simply has none.
-        Err(kube::Error::Api(s)) if s.is_not_found() => {}
-        Err(e) => return Err(ApiError::from_kube(e, &space.name)),
-    }
-    Ok(out)
-}
-
-/// Diagnostics of `value` as it would be in `space` (all rules, Space-wide ones included).
-pub async fn check_in_space(space: &Space, value: &Value) -> ApiResult<Vec<Diagnostic>> {
-    let ((eps, _), workloads) = tokio::try_join!(current(space), readable_workloads(space))?;
-    let value = value.clone();
-    // Indexing a large Space and checking a large body are CPU work: off the async workers.
-    Ok(egress_apiserver::http::cpu::run(move || {
-        let index = SpaceIndex::build(&eps);
-        check_value(&value, Some(SpaceContext { index: &index, workloads: workloads.as_deref() }))
-            .diagnostics
-    })
-    .await)
-}
-
-/// The Space's workloads, or None when the caller may not read them: then whether a
-/// `sourceRef` names one is not judged, and the write still works (Kubernetes decides).
-pub(crate) async fn readable_workloads(space: &Space) -> ApiResult<Option<Vec<WorkloadRef>>> {
-    match workloads(space).await {
-        Ok(list) => Ok(Some(list)),
-        Err(problem) if problem.status == 403 => Ok(None),
-        Err(problem) => Err(problem),
+/// Read-your-writes: returns once the Space's cache holds what the console just wrote (or a
+/// newer version), so that the lists, `/rules` and the check of the next write see it.
+async fn seen_by_cache(reads: &Reads, written: &DynamicObject) {
+    if let (Some(cache), Some(name)) = (&reads.cache, &written.metadata.name) {
+        cache.wait_for_write(name, written.metadata.resource_version.as_deref(), None).await;
     }
 }
 
@@ -154,7 +80,7 @@ pub(crate) fn check_name(name: &str) -> ApiResult<()> {
     }
 }
 
-/// The part of a Kubernetes list the REST list needs; items stay raw JSON.
+/// The part of a Kubernetes list the REST list needs; items stay raw JSON until needed.
 #[derive(Deserialize)]
 struct RawList<'a> {
     #[serde(default)]
@@ -163,18 +89,23 @@ struct RawList<'a> {
     items: &'a serde_json::value::RawValue,
 }
 
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ListMeta {
-    #[serde(default)]
-    resource_version: String,
-}
-
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/egresspoints", tag = "egresspoints", params(("space" = String, Path, description = "Space name")),
     responses((status = 200, description = "The EgressPoints, with the list's resourceVersion", body = EgressPointList), SpaceErrors))]
-/// GET the list, with its resourceVersion. The items are passed through as Kubernetes sent
-/// them, without building object trees: a list of 5,000 costs about what kube-rs's own does.
-pub async fn egresspoints_list(InSpace(space): InSpace) -> ApiResult<Response> {
+/// GET the list, with its resourceVersion: from the Space's watch cache (made once per
+/// change), else passed through as Kubernetes sent it, without building object trees.
+pub async fn egresspoints_list(
+    State(state): State<AppState>,
+    InSpace(space): InSpace,
+) -> ApiResult<Response> {
+    let json = axum::http::HeaderValue::from_static("application/json");
+    if let Some(cache) = state.caches.ready(&space).await {
+        let cached = cache.read().cached_list_json();
+        let body = match cached {
+            Some(body) => body,
+            None => egress_apiserver::http::cpu::run(move || cache.write().list_json()).await,
+        };
+        return Ok(([(axum::http::header::CONTENT_TYPE, json)], body).into_response());
+    }
     let text = list_raw(&space).await?;
     let list: RawList<'_> = serde_json::from_str(&text).map_err(|e| unexpected_list(&space, &e))?;
     let version = serde_json::to_string(&list.metadata.resource_version).unwrap_or_default();
@@ -182,9 +113,17 @@ pub async fn egresspoints_list(InSpace(space): InSpace) -> ApiResult<Response> {
     body.push_str("{\"resourceVersion\":");
     body.push_str(&version);
     body.push_str(",\"items\":");
-    body.push_str(list.items.get());
+    if list.items.get().contains("\"managedFields\"") {
+        // Answers never carry field ownership (as the cache's do not): parse only then.
+        let mut items: Vec<Value> =
+            serde_json::from_str(list.items.get()).map_err(|e| unexpected_list(&space, &e))?;
+        items.iter_mut().for_each(egress_rules::hide_managed_fields);
+        body.push_str(&serde_json::to_string(&items).unwrap_or_else(|_| "[]".into()));
+    } else {
+        body.push_str(list.items.get());
+    }
     body.push('}');
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(([(axum::http::header::CONTENT_TYPE, json)], body).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/egresspoints/{name}", tag = "egresspoints", params(("space" = String, Path, description = "Space name"), ("name" = String, Path, description = "EgressPoint name")),
@@ -202,7 +141,8 @@ pub async fn egresspoints_get(
 }
 
 /// Prepares a posted EgressPoint for `space`: namespace set, rules checked (422 on error).
-async fn admit(space: &Space, mut value: Value) -> ApiResult<(DynamicObject, Vec<Diagnostic>)> {
+async fn admit(reads: &Reads, mut value: Value) -> ApiResult<(DynamicObject, Vec<Diagnostic>)> {
+    let space = &reads.space;
     if !value.is_object() {
         return Err(ApiError::invalid(vec![Diagnostic::error(
             Code::Schema,
@@ -214,7 +154,7 @@ async fn admit(space: &Space, mut value: Value) -> ApiResult<(DynamicObject, Vec
     // Field ownership is Kubernetes' record of who wrote what: the console never sends it
     // (a stale copy from an earlier read would replace the record).
     egress_rules::hide_managed_fields(&mut value);
-    let diagnostics = check_in_space(space, &value).await?;
+    let diagnostics = reads.check(&value).await?;
     if has_errors(&diagnostics) {
         return Err(ApiError::invalid(diagnostics));
     }
@@ -231,18 +171,24 @@ async fn admit(space: &Space, mut value: Value) -> ApiResult<(DynamicObject, Vec
         (status = 422, description = "Breaks EgressPoint rules; diagnostics name the fields", body = ApiError, content_type = "application/problem+json"), SpaceErrors))]
 /// POST: create (201), or only check it with `?dryRun=true`.
 pub async fn egresspoints_create(
+    State(state): State<AppState>,
     InSpace(space): InSpace,
     Query(query): Query<WriteQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let (object, _) = admit(&space, body.value).await?;
+    let reads = Reads::of(&state.caches, space).await;
+    let (object, _) = admit(&reads, body.value).await?;
     let params = write_params(query.dry_run);
+    let space = &reads.space;
     let created = space
         .egresspoints()
         .create(&params, &object)
         .await
         .map_err(|e| ApiError::from_kube(e, &space.name))?;
+    if !query.dry_run {
+        seen_by_cache(&reads, &created).await;
+    }
     Ok(reply(StatusCode::CREATED, &to_value(&created), &headers))
 }
 
@@ -254,6 +200,7 @@ pub async fn egresspoints_create(
 /// PUT: replace; needs `metadata.resourceVersion`. A stale one is a 409 carrying the
 /// current object, so nothing is overwritten and the client can show what changed.
 pub async fn egresspoints_replace(
+    State(state): State<AppState>,
     InSpace(space): InSpace,
     Path((_space, name)): Path<(String, String)>,
     Query(query): Query<WriteQuery>,
@@ -280,10 +227,17 @@ pub async fn egresspoints_replace(
             ));
         }
     }
-    let (object, _) = admit(&space, value).await?;
+    let reads = Reads::of(&state.caches, space).await;
+    let (object, _) = admit(&reads, value).await?;
     let params = write_params(query.dry_run);
+    let space = &reads.space;
     match space.egresspoints().replace(&name, &params, &object).await {
-        Ok(replaced) => Ok(reply(StatusCode::OK, &to_value(&replaced), &headers)),
+        Ok(replaced) => {
+            if !query.dry_run {
+                seen_by_cache(&reads, &replaced).await;
+            }
+            Ok(reply(StatusCode::OK, &to_value(&replaced), &headers))
+        }
         Err(kube::Error::Api(status)) if status.is_conflict() => {
             let mut problem = ApiError::new(
                 StatusCode::CONFLICT,
@@ -304,6 +258,7 @@ pub async fn egresspoints_replace(
     responses((status = 200, description = "The deleted EgressPoint", body = Object), SpaceErrors))]
 /// DELETE: returns what was deleted.
 pub async fn egresspoints_delete(
+    State(state): State<AppState>,
     InSpace(space): InSpace,
     Path((_space, name)): Path<(String, String)>,
     Query(query): Query<WriteQuery>,
@@ -315,8 +270,23 @@ pub async fn egresspoints_delete(
         .delete(&name, &params)
         .await
         .map_err(|e| ApiError::from_kube(e, &space.name))?;
+    let cache = if query.dry_run { None } else { state.caches.ready(&space).await };
     Ok(axum::Json(match deleted.left() {
-        Some(object) => to_value(&object),
-        None => json!({"name": name, "deleted": true}),
+        Some(object) => {
+            // Kubernetes answers with the object either way: finalizers keep it, marked for
+            // deletion (the cache then sees that version), or it is gone.
+            if let Some(cache) = cache {
+                let kept = object.metadata.finalizers.as_ref().is_some_and(|f| !f.is_empty());
+                let version = object.metadata.resource_version.as_deref().filter(|_| kept);
+                cache.wait_for_write(&name, version, None).await;
+            }
+            to_value(&object)
+        }
+        None => {
+            if let Some(cache) = cache {
+                cache.wait_for_write(&name, None, None).await;
+            }
+            json!({"name": name, "deleted": true})
+        }
     }))
 }

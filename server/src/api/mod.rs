@@ -6,6 +6,7 @@ pub mod caller;
 pub mod egresspoints;
 pub mod error;
 pub mod events;
+pub mod reads;
 pub mod rules;
 pub mod session;
 pub mod suggestions;
@@ -25,8 +26,8 @@ pub struct AppState {
     pub site_dir: PathBuf,
     /// The Spaces on offer.
     pub catalog: Catalog,
-    /// The shared per-Space watches behind `/events`.
-    pub events: events::EventHub,
+    /// The per-Space watch caches behind `/events`, the lists, `/rules` and the checks.
+    pub caches: crate::cache::SpaceCaches,
     /// Whose credentials reach Kubernetes.
     pub auth: crate::spaces::AuthMode,
 }
@@ -117,7 +118,8 @@ pub async fn spaces_list(
     State(state): State<AppState>,
     caller: crate::spaces::Caller,
 ) -> ApiResult<Json<Vec<SpaceInfo>>> {
-    let infos = state.catalog.infos(&caller).await?;
+    // A Space whose watch cache has listed it answers: no need to ask it again.
+    let infos = state.catalog.infos_with(&caller, |space| state.caches.answers(space)).await?;
     Ok(Json(infos.into_iter().map(|(space, reach)| space_info(space, &reach)).collect()))
 }
 

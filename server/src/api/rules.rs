@@ -3,8 +3,8 @@
 use super::AppState;
 use super::body::Body;
 use super::caller::InSpace;
-use super::egresspoints::{check_in_space, current, workloads};
 use super::error::{ApiError, ApiResult, SpaceErrors};
+use super::reads::Reads;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -19,9 +19,23 @@ use serde_json::Value;
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/rules", tag = "rules", params(("space" = String, Path, description = "Space name")),
     responses((status = 200, description = "One row per host+port+protocol", body = RulesList), SpaceErrors))]
 /// GET the flattened rules: one row per host+port+protocol.
-pub async fn rules_list(InSpace(space): InSpace) -> ApiResult<Json<RulesList>> {
-    let (eps, version) = current(&space).await?;
-    Ok(Json(RulesList { resource_version: version, rules: flatten(&eps) }))
+pub async fn rules_list(
+    State(state): State<AppState>,
+    InSpace(space): InSpace,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if let Some(cache) = state.caches.ready(&space).await {
+        // Made once per change of the Space, not per request.
+        let cached = cache.read().cached_rules_json();
+        let body = match cached {
+            Some(body) => body,
+            None => egress_apiserver::http::cpu::run(move || cache.write().rules_json()).await,
+        };
+        let json = axum::http::HeaderValue::from_static("application/json");
+        return Ok(([(axum::http::header::CONTENT_TYPE, json)], body).into_response());
+    }
+    let (eps, version) = super::reads::current(&space).await?;
+    Ok(Json(RulesList { resource_version: version, rules: flatten(&eps) }).into_response())
 }
 
 /// `?delete=a,b`: EgressPoints the change removes.
@@ -39,6 +53,7 @@ pub struct ImpactQuery {
         (status = 400, description = "Unreadable body", body = ApiError, content_type = "application/problem+json"), SpaceErrors))]
 /// POST EgressPoints (and `?delete=`): what applying them would change.
 pub async fn impact_post(
+    State(state): State<AppState>,
     InSpace(space): InSpace,
     Query(query): Query<ImpactQuery>,
     body: Body,
@@ -54,8 +69,8 @@ pub async fn impact_post(
         .filter(|n| !n.is_empty())
         .map(str::to_owned)
         .collect();
-    let ((before, _), workloads) =
-        tokio::try_join!(current(&space), super::egresspoints::readable_workloads(&space))?;
+    let reads = Reads::of(&state.caches, space).await;
+    let (before, workloads) = tokio::try_join!(reads.egress_points(), reads.readable_workloads())?;
     let report = egress_apiserver::http::cpu::run(move || {
         let decoded: Vec<_> = applied.iter().map(egress_rules::decode).collect();
         let replaced: Vec<&str> = decoded
@@ -101,8 +116,11 @@ pub async fn access_get(
 #[utoipa::path(get, path = "/api/v1/spaces/{space}/workloads", tag = "rules", params(("space" = String, Path, description = "Space name")),
     responses((status = 200, description = "Deployments and ContainerApps", body = Vec<WorkloadRef>), SpaceErrors))]
 /// GET the Space's Deployments and ContainerApps, for the sourceRef picker.
-pub async fn workloads_list(InSpace(space): InSpace) -> ApiResult<Json<Vec<WorkloadRef>>> {
-    Ok(Json(workloads(&space).await?))
+pub async fn workloads_list(
+    State(state): State<AppState>,
+    InSpace(space): InSpace,
+) -> ApiResult<Json<Vec<WorkloadRef>>> {
+    Ok(Json(Reads::of(&state.caches, space).await.workloads().await?))
 }
 
 /// `?workload=Deployment/web&host=…&port=…&protocol=…`.
@@ -123,6 +141,7 @@ pub struct ReachabilityQuery {
     responses((status = 200, description = "Allowed, and by which rules", body = Reachability), (status = 400, description = "Bad workload, host or protocol", body = ApiError, content_type = "application/problem+json"), SpaceErrors))]
 /// GET whether a workload may reach host:port over a protocol, and which EgressPoint allows it.
 pub async fn reachability_get(
+    State(state): State<AppState>,
     InSpace(space): InSpace,
     Query(query): Query<ReachabilityQuery>,
 ) -> ApiResult<Json<Reachability>> {
@@ -133,10 +152,16 @@ pub async fn reachability_get(
     let protocol = Protocol::parse(&query.protocol).ok_or_else(|| {
         bad(format!("protocol \"{}\" must be HTTP, HTTPS, TCP or TLS", query.protocol))
     })?;
-    let (eps, _) = current(&space).await?;
-    reachability(&eps, &workload, &query.host, query.port, protocol)
-        .map(Json)
-        .map_err(|problem| bad(format!("host: {}", problem.message)))
+    let answer = match state.caches.ready(&space).await {
+        Some(cache) => {
+            reachability(cache.read().egress_points(), &workload, &query.host, query.port, protocol)
+        }
+        None => {
+            let (eps, _) = super::reads::current(&space).await?;
+            reachability(&eps, &workload, &query.host, query.port, protocol)
+        }
+    };
+    answer.map(Json).map_err(|problem| bad(format!("host: {}", problem.message)))
 }
 
 /// `?space=NAME`.
@@ -161,7 +186,7 @@ pub async fn validate(
     let mut diagnostics = match query.space {
         Some(name) => {
             let space = state.catalog.get(&name, &caller).await?;
-            check_in_space(&space, &body.value).await?
+            Reads::of(&state.caches, space).await.check(&body.value).await?
         }
         None => {
             let value = body.value.clone();

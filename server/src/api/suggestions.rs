@@ -3,11 +3,13 @@
 //! it stands in the Space, and the EgressPoint that would allow the new ones. The
 //! ConfigMaps the workload references are read; Secrets never are.
 
+use super::AppState;
 use super::caller::InSpace;
-use super::egresspoints::{check_name, current, workload_api};
+use super::egresspoints::{check_name, workload_api};
 use super::error::{ApiError, ApiResult, SpaceErrors};
+use super::reads::Reads;
 use axum::Json;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use egress_api::SuggestionsReport;
 use egress_rules::suggest::{config_maps_referenced, read_workload};
@@ -20,6 +22,7 @@ use std::collections::BTreeMap;
         (status = 404, description = "No such workload", body = ApiError, content_type = "application/problem+json"), SpaceErrors))]
 /// GET the egress a workload's configuration needs.
 pub async fn suggestions_get(
+    State(state): State<AppState>,
     InSpace(space): InSpace,
     Path((_space, kind, name)): Path<(String, String, String)>,
 ) -> ApiResult<Json<SuggestionsReport>> {
@@ -58,7 +61,7 @@ pub async fn suggestions_get(
             format!("{kind} {name} has no containers to read"),
         )
     })?;
-    let (egress_points, _) = current(&space).await?;
+    let egress_points = Reads::of(&state.caches, space.clone()).await.egress_points().await?;
     let standings = reading.against_space(&egress_points);
     let egress_point = reading.proposal().map(|ep| {
         let mut value = serde_json::to_value(&ep).unwrap_or(Value::Null);

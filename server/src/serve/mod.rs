@@ -111,10 +111,11 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     tracing::info!(site = %site_dir.display(), "serving the UI");
     // The line scripts and people look for: printed, not logged, so RUST_LOG cannot hide it.
     println!("Egress Console is at http://{addr}/");
-    let app = router(
-        AppState { site_dir, catalog, events: Default::default(), auth: args.auth },
-        allowed,
-    );
+    let caches = match args.no_watch_cache {
+        true => crate::cache::SpaceCaches::disabled(),
+        false => crate::cache::SpaceCaches::default(),
+    };
+    let app = router(AppState { site_dir, catalog, caches, auth: args.auth }, allowed);
     egress_apiserver::http::serve::serve(listener, app, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

@@ -291,8 +291,20 @@ impl Catalog {
     /// Each Space with whether it answers; checked with the caller's own credentials and
     /// cached briefly. An unreachable Space is data here, not a failed request.
     pub async fn infos(&self, caller: &Caller) -> CatalogResult<Vec<(Space, Reach)>> {
+        self.infos_with(caller, |_| false).await
+    }
+
+    /// [`Catalog::infos`], taking `answers(space)` as proof that a Space answers.
+    pub async fn infos_with(
+        &self,
+        caller: &Caller,
+        answers: impl Fn(&Space) -> bool,
+    ) -> CatalogResult<Vec<(Space, Reach)>> {
         let spaces = self.spaces(caller).await?;
-        let checks = spaces.iter().map(|space| self.reachable(space));
+        let checks = spaces.iter().map(|space| {
+            let known = answers(space);
+            async move { if known { Ok(()) } else { self.reachable(space).await } }
+        });
         let results = futures_util::future::join_all(checks).await;
         Ok(spaces.into_iter().zip(results).collect())
     }

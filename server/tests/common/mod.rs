@@ -56,7 +56,7 @@ pub async fn env() -> Env {
         AppState {
             site_dir: site.path().to_owned(),
             catalog,
-            events: Default::default(),
+            caches: Default::default(),
             auth: AuthMode::Local,
         },
         AllowedHosts::any(),

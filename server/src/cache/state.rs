@@ -1,0 +1,384 @@
+//! What one Space's watch cache holds: its EgressPoints (as the console sends them, and as
+//! the rules read them), the Space index kept up to date on every change, the names of its
+//! workloads, and the answers derived from them (the `/rules` rows, the list), made once per
+//! change instead of once per request.
+
+use bytes::Bytes;
+use egress_api::events::ChangeKind;
+use egress_rules::{EgressPoint, SpaceIndex, WorkloadRef};
+use serde_json::value::RawValue;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// One EgressPoint in the cache.
+#[derive(Clone)]
+pub struct Cached {
+    /// As the console answers with it (JSON, without `managedFields`).
+    pub json: Arc<RawValue>,
+    /// As the rules read it.
+    pub model: Arc<EgressPoint>,
+    /// Its resourceVersion.
+    pub version: String,
+}
+
+impl Cached {
+    /// Reads an object as the watch delivered it.
+    pub fn of(mut value: serde_json::Value) -> Cached {
+        egress_rules::hide_managed_fields(&mut value);
+        let model = Arc::new(egress_rules::decode(&value).egress_point);
+        let version = egress_rules::resource_version(&value).unwrap_or("").to_owned();
+        let text = serde_json::to_string(&value).unwrap_or_else(|_| "null".into());
+        let json = Arc::from(RawValue::from_string(text).unwrap_or_else(|_| null()));
+        Cached { json, model, version }
+    }
+
+    fn name(&self) -> &str {
+        self.model.name()
+    }
+}
+
+fn null() -> Box<RawValue> {
+    RawValue::from_string("null".into()).expect("null is JSON")
+}
+
+/// One change, as sent to browsers.
+#[derive(Clone)]
+pub struct Change {
+    /// Added, modified or deleted.
+    pub kind: ChangeKind,
+    /// The object (its last state for DELETED).
+    pub object: Cached,
+}
+
+/// Where a kind of workload stands in the cache.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Listing {
+    /// Not listed yet.
+    Waiting,
+    /// Listed: these names.
+    Listed(BTreeSet<String>),
+    /// The caller may not list them (403).
+    Forbidden,
+    /// The kind does not exist in this cluster (404: no ContainerApp CRD): none.
+    Absent,
+    /// Listing failed otherwise; the direct path reports why.
+    Failed,
+}
+
+impl Listing {
+    fn names(&self) -> impl Iterator<Item = &String> {
+        match self {
+            Listing::Listed(names) => Some(names.iter()),
+            _ => None,
+        }
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// The Space's workloads as the cache knows them.
+pub enum Workloads {
+    /// Every Deployment and ContainerApp.
+    Listed(Vec<WorkloadRef>),
+    /// The caller may not read them: whether a `sourceRef` names one is not judged.
+    Unreadable,
+}
+
+/// The cached state of one Space for one caller.
+pub struct SpaceState {
+    /// By name, so answers come in the order Kubernetes lists them.
+    pub(super) egress: BTreeMap<String, Cached>,
+    pub(super) index: SpaceIndex,
+    /// Whether the EgressPoints have been listed; `Some(status)` once listing failed.
+    pub(super) egress_synced: bool,
+    pub(super) egress_failed: Option<u16>,
+    pub(super) deployments: Listing,
+    pub(super) container_apps: Listing,
+    /// The newest resourceVersion seen (the list's, as far as its objects tell).
+    pub(super) newest: String,
+    /// JSON bytes held, for the memory bound.
+    pub(super) bytes: usize,
+    /// `/rules` and the list, made on first request after a change.
+    pub(super) rules_json: Option<Bytes>,
+    pub(super) list_json: Option<Bytes>,
+}
+
+impl Default for SpaceState {
+    fn default() -> Self {
+        SpaceState {
+            egress: BTreeMap::new(),
+            index: SpaceIndex::new(),
+            egress_synced: false,
+            egress_failed: None,
+            deployments: Listing::Waiting,
+            container_apps: Listing::Waiting,
+            newest: String::new(),
+            bytes: 0,
+            rules_json: None,
+            list_json: None,
+        }
+    }
+}
+
+impl SpaceState {
+    /// True when every answer can come from the cache.
+    pub fn ready(&self) -> bool {
+        let settled = |l: &Listing| !matches!(l, Listing::Waiting | Listing::Failed);
+        self.egress_synced && settled(&self.deployments) && settled(&self.container_apps)
+    }
+
+    /// True when waiting longer will not make it ready (listing failed).
+    pub fn failed(&self) -> bool {
+        self.egress_failed.is_some()
+            || self.deployments == Listing::Failed
+            || self.container_apps == Listing::Failed
+    }
+
+    /// The EgressPoints, as the rules read them, in name order.
+    pub fn egress_points(&self) -> impl Iterator<Item = &EgressPoint> {
+        self.egress.values().map(|c| &*c.model)
+    }
+
+    /// The index of the EgressPoints (kept current on every change).
+    pub fn index(&self) -> &SpaceIndex {
+        &self.index
+    }
+
+    /// The EgressPoint named `name`, if cached.
+    pub fn get(&self, name: &str) -> Option<&Cached> {
+        self.egress.get(name)
+    }
+
+    /// The newest resourceVersion seen.
+    pub fn resource_version(&self) -> &str {
+        &self.newest
+    }
+
+    /// The workloads, Deployments first, each kind in name order.
+    pub fn workloads(&self) -> Workloads {
+        let unreadable = |l: &Listing| *l == Listing::Forbidden;
+        if unreadable(&self.deployments) || unreadable(&self.container_apps) {
+            return Workloads::Unreadable;
+        }
+        let deployments = self.deployments.names().map(WorkloadRef::deployment);
+        let apps = self.container_apps.names().map(WorkloadRef::container_app);
+        Workloads::Listed(deployments.chain(apps).collect())
+    }
+
+    /// `/rules` as made since the last change, if it was.
+    pub fn cached_rules_json(&self) -> Option<Bytes> {
+        self.rules_json.clone()
+    }
+
+    /// The list as made since the last change, if it was.
+    pub fn cached_list_json(&self) -> Option<Bytes> {
+        self.list_json.clone()
+    }
+
+    /// The flattened rules as the REST API answers them, made once per change.
+    pub fn rules_json(&mut self) -> Bytes {
+        if let Some(json) = &self.rules_json {
+            return json.clone();
+        }
+        let list = egress_api::RulesList {
+            resource_version: self.newest.clone(),
+            rules: egress_rules::flatten(self.egress_points()),
+        };
+        let json = Bytes::from(serde_json::to_vec(&list).unwrap_or_default());
+        self.rules_json = Some(json.clone());
+        json
+    }
+
+    /// The REST list (`{resourceVersion, items}`), made once per change.
+    pub fn list_json(&mut self) -> Bytes {
+        if let Some(json) = &self.list_json {
+            return json.clone();
+        }
+        let mut body = Vec::with_capacity(self.bytes + 64);
+        body.extend_from_slice(b"{\"resourceVersion\":");
+        body.extend(serde_json::to_vec(&self.newest).unwrap_or_default());
+        body.extend_from_slice(b",\"items\":");
+        push_array(&mut body, self.egress.values());
+        body.push(b'}');
+        let json = Bytes::from(body);
+        self.list_json = Some(json.clone());
+        json
+    }
+
+    /// The SSE snapshot (`{items}`).
+    pub fn snapshot_json(&self) -> String {
+        let mut body = Vec::with_capacity(self.bytes + 16);
+        body.extend_from_slice(b"{\"items\":");
+        push_array(&mut body, self.egress.values());
+        body.push(b'}');
+        String::from_utf8(body).unwrap_or_default()
+    }
+
+    /// Bytes of JSON held (what the memory bound counts).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    fn changed(&mut self, version: &str) {
+        self.rules_json = None;
+        self.list_json = None;
+        if newer(version, &self.newest) {
+            self.newest = version.to_owned();
+        }
+    }
+
+    /// Stores an added or modified EgressPoint; the kind of change it was.
+    pub(super) fn put(&mut self, object: Cached) -> ChangeKind {
+        self.changed(&object.version.clone());
+        self.index.insert(&object.model);
+        self.bytes += object.json.get().len();
+        match self.egress.insert(object.name().to_owned(), object) {
+            Some(old) => {
+                self.bytes -= old.json.get().len();
+                ChangeKind::Modified
+            }
+            None => ChangeKind::Added,
+        }
+    }
+
+    /// Forgets a deleted EgressPoint.
+    pub(super) fn remove(&mut self, object: &Cached) {
+        self.changed(&object.version);
+        self.index.remove(object.name());
+        if let Some(old) = self.egress.remove(object.name()) {
+            self.bytes -= old.json.get().len();
+        }
+    }
+
+    /// Replaces everything after a (re)list; the changes that makes, so that a gap in the
+    /// watch loses nothing for those who follow it.
+    pub(super) fn relisted(&mut self, fresh: BTreeMap<String, Cached>) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for (name, old) in &self.egress {
+            if !fresh.contains_key(name) {
+                changes.push(Change { kind: ChangeKind::Deleted, object: old.clone() });
+            }
+        }
+        for (name, new) in &fresh {
+            match self.egress.get(name) {
+                None => changes.push(Change { kind: ChangeKind::Added, object: new.clone() }),
+                Some(old) if old.version != new.version => {
+                    changes.push(Change { kind: ChangeKind::Modified, object: new.clone() })
+                }
+                Some(_) => {}
+            }
+        }
+        self.index = SpaceIndex::build(fresh.values().map(|c| &*c.model));
+        self.bytes = fresh.values().map(|c| c.json.get().len()).sum();
+        for cached in fresh.values() {
+            self.changed(&cached.version.clone());
+        }
+        self.changed("");
+        self.egress = fresh;
+        self.egress_synced = true;
+        self.egress_failed = None;
+        changes
+    }
+}
+
+fn push_array<'a>(body: &mut Vec<u8>, items: impl Iterator<Item = &'a Cached>) {
+    body.push(b'[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(item.json.get().as_bytes());
+    }
+    body.push(b']');
+}
+
+/// Whether resourceVersion `a` is newer than `b`. Versions are opaque strings to clients,
+/// but kube-apiserver's (etcd's) and the embedded API's are increasing integers, which is
+/// what client-go's watch cache compares too; anything else counts as newer when different.
+pub fn newer(a: &str, b: &str) -> bool {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(a), Ok(b)) => a > b,
+        _ => !a.is_empty() && a != b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn egress(name: &str, host: &str, version: &str) -> Cached {
+        Cached::of(json!({
+            "apiVersion": "networking.tanzu.vmware.com/v1alpha1", "kind": "EgressPoint",
+            "metadata": {"name": name, "resourceVersion": version,
+                "managedFields": [{"manager": "kubectl"}]},
+            "spec": {"targets": [{"hosts": [host], "port": {"number": 443, "protocol": "HTTPS"}}]}
+        }))
+    }
+
+    #[test]
+    fn the_index_and_the_rules_follow_every_change() {
+        let mut state = SpaceState::default();
+        state.relisted(BTreeMap::from([("a".into(), egress("a", "a.example.com", "5"))]));
+        assert_eq!(state.index().len(), 1);
+        let before = state.rules_json();
+        assert!(String::from_utf8_lossy(&before).contains("a.example.com"));
+        assert_eq!(state.put(egress("a", "b.example.com", "7")), ChangeKind::Modified);
+        let after = String::from_utf8(state.rules_json().to_vec()).unwrap();
+        assert!(after.contains("b.example.com") && !after.contains("a.example.com"), "{after}");
+        assert_eq!(state.index().lookup("b.example.com", 443).count(), 1);
+        assert_eq!(state.index().lookup("a.example.com", 443).count(), 0);
+        assert_eq!(state.resource_version(), "7");
+        state.remove(&egress("a", "b.example.com", "9"));
+        assert!(state.index().is_empty());
+        assert_eq!(state.bytes(), 0);
+        assert_eq!(state.resource_version(), "9");
+    }
+
+    #[test]
+    fn answers_never_carry_managed_fields() {
+        let mut state = SpaceState::default();
+        state.put(egress("a", "a.example.com", "5"));
+        let list = String::from_utf8(state.list_json().to_vec()).unwrap();
+        assert!(!list.contains("managedFields"), "{list}");
+        let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+        assert_eq!(list["resourceVersion"], "5");
+        assert_eq!(list["items"][0]["metadata"]["name"], "a");
+    }
+
+    #[test]
+    fn a_relist_announces_what_changed_during_the_gap() {
+        let mut state = SpaceState::default();
+        state.put(egress("kept", "k.example.com", "1"));
+        state.put(egress("gone", "g.example.com", "2"));
+        state.put(egress("edited", "e.example.com", "3"));
+        let fresh = BTreeMap::from([
+            ("kept".to_owned(), egress("kept", "k.example.com", "1")),
+            ("edited".to_owned(), egress("edited", "e.example.com", "8")),
+            ("new".to_owned(), egress("new", "n.example.com", "9")),
+        ]);
+        let mut changes: Vec<(ChangeKind, String)> = state
+            .relisted(fresh)
+            .into_iter()
+            .map(|c| (c.kind, c.object.name().to_owned()))
+            .collect();
+        changes.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(
+            changes,
+            vec![
+                (ChangeKind::Modified, "edited".to_owned()),
+                (ChangeKind::Deleted, "gone".to_owned()),
+                (ChangeKind::Added, "new".to_owned()),
+            ]
+        );
+        assert_eq!(state.index().len(), 3);
+    }
+
+    #[test]
+    fn versions_compare_as_numbers_when_they_are() {
+        assert!(newer("10", "9"));
+        assert!(!newer("9", "10"));
+        assert!(newer("abc", ""));
+        assert!(!newer("", "5"));
+    }
+}
