@@ -38,8 +38,10 @@ impl IndexedRule {
 /// Every valid rule of a Space's EgressPoints, by host key (lowercase name or canonical IP).
 #[derive(Clone, Debug, Default)]
 pub struct SpaceIndex {
-    by_host: HashMap<String, Vec<IndexedRule>>,
-    hosts_of: HashMap<Arc<str>, Vec<String>>,
+    // Host keys are shared between the two maps, and a host's rule list starts with room for
+    // one rule (most hosts have one): a watch cache holds an index per Space.
+    by_host: HashMap<Arc<str>, Vec<IndexedRule>>,
+    hosts_of: HashMap<Arc<str>, Vec<Arc<str>>>,
     rules: usize,
 }
 
@@ -83,11 +85,20 @@ impl SpaceIndex {
                 identity: identity.clone(),
                 applies_to: applies_to.clone(),
             };
-            let key = entry.key.into_owned();
-            self.by_host.entry(key.clone()).or_default().push(rule);
+            let key: Arc<str> = match self.by_host.get_key_value(entry.key.as_ref()) {
+                Some((key, _)) => key.clone(),
+                None => Arc::from(entry.key.as_ref()),
+            };
+            match self.by_host.get_mut(&key) {
+                Some(rules) => rules.push(rule),
+                None => {
+                    self.by_host.insert(key.clone(), vec![rule]);
+                }
+            }
             keys.push(key);
             self.rules += 1;
         }
+        keys.shrink_to_fit();
         self.hosts_of.insert(identity, keys);
     }
 

@@ -165,6 +165,18 @@ async fn answers_from_the_cache_equal_answers_made_without_it() {
         let asked = call(&direct, get(uri)).await;
         assert_eq!((cached.0, &cached.1), (asked.0, &asked.1), "{uri}");
     }
+    // Browsers accept gzip: /rules is then sent as the cache keeps it, compressed.
+    let request = Request::get("/api/v1/spaces/a/rules")
+        .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+        .body(Body::empty())
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(env.app.clone(), request).await.unwrap();
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    let gzip = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gzip[..]), &mut text).unwrap();
+    let asked = call(&direct, get("/api/v1/spaces/a/rules")).await.1;
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), asked);
     let validate = "/api/v1/validate?space=a";
     let cached = call(&env.app, send_json("POST", validate, &clash)).await;
     let asked = call(&direct, send_json("POST", validate, &clash)).await;

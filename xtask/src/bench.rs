@@ -11,6 +11,8 @@ struct Figure {
     value: f64,
     unit: &'static str,
     goal: Goal,
+    /// The same figure measured on the old path in the same run (`KEY_no_cache`).
+    baseline: Option<f64>,
 }
 
 #[derive(Clone, Copy)]
@@ -224,6 +226,50 @@ const PROCESS_FIGURES: &[(&str, &str, &str, &str, Goal)] = &[
         "%",
         Goal::AtMost(10.0),
     ),
+    (
+        "scale",
+        "rules_1000_20_clients_p50_ms",
+        "GET /rules, 1,000 EgressPoints, 20 clients, p50",
+        "ms",
+        Goal::AtMost(10.0),
+    ),
+    (
+        "scale",
+        "rules_1000_20_clients_p99_ms",
+        "GET /rules, 1,000 EgressPoints, 20 clients, p99",
+        "ms",
+        Goal::AtMost(40.0),
+    ),
+    (
+        "scale",
+        "rest_creates_per_s",
+        "REST creates, 20 clients, embedded API",
+        "/s",
+        Goal::AtLeast(1000.0),
+    ),
+    ("scale", "rest_create_p99_ms", "REST creates, 20 clients, p99", "ms", Goal::AtMost(60.0)),
+    (
+        "scale",
+        "spaces_100_p50_ms",
+        "GET /api/v1/spaces, 100 Spaces × 1,000, p50",
+        "ms",
+        Goal::AtMost(50.0),
+    ),
+    (
+        "scale",
+        "rss_100_spaces_watched_mb",
+        "console resident memory, 100 Spaces × 1,000 watched",
+        "MB",
+        Goal::AtMost(300.0),
+    ),
+    ("scale", "sse_500_viewers_p99_ms", "write → 500 SSE viewers, p99", "ms", Goal::AtMost(500.0)),
+    (
+        "scale",
+        "rss_500_viewers_mb",
+        "console resident memory, 500 SSE viewers",
+        "MB",
+        Goal::AtMost(200.0),
+    ),
 ];
 
 /// Runs `tests/benches/{bench}.rs` against the release binary and reads its figures.
@@ -249,30 +295,34 @@ pub fn bench() -> Result<()> {
             value: criterion_median_ms("validate_1000_targets_x_4_hosts")?,
             unit: "ms",
             goal: Goal::AtMost(1.0),
+            baseline: None,
         },
         Figure {
             name: "Space conflict check vs 10,000 rules",
             value: criterion_median_ms("space_check_vs_10000_rules")?,
             unit: "ms",
             goal: Goal::AtMost(1.0),
+            baseline: None,
         },
         Figure {
             name: "impact of one edit, Space of 10,000 EgressPoints",
             value: criterion_median_ms("impact_one_edit_vs_10000_egresspoints")?,
             unit: "ms",
             goal: Goal::AtMost(2.0),
+            baseline: None,
         },
     ];
     eprintln!("xtask: building egress-console (release) for the process figures");
     run(cargo().args(["build", "--release", "--package", "egress-console"]))?;
     crate::system::ensure_browser()?;
-    for bench in ["space_api", "rest", "ui", "hardening"] {
+    for bench in ["space_api", "rest", "ui", "hardening", "scale"] {
         let measured = process_bench(bench)?;
         for (_, key, name, unit, goal) in PROCESS_FIGURES.iter().filter(|f| f.0 == bench) {
             let value = measured[*key]
                 .as_f64()
                 .with_context(|| format!("{key} missing from the {bench} bench's figures"))?;
-            figures.push(Figure { name, value, unit, goal: *goal });
+            let baseline = measured[format!("{key}_no_cache")].as_f64();
+            figures.push(Figure { name, value, unit, goal: *goal, baseline });
         }
     }
     let site = crate::site::build()?;
@@ -283,6 +333,7 @@ pub fn bench() -> Result<()> {
         value: (gzip_len(&wasm)? + gzip_len(&js)?) as f64 / 1000.0,
         unit: "KB",
         goal: Goal::AtMost(300.0),
+        baseline: None,
     });
     figures.push(Figure {
         name: "wasm bundle (wasm + js), brotli 11 (what browsers get)",
@@ -290,13 +341,15 @@ pub fn bench() -> Result<()> {
             / 1000.0,
         unit: "KB",
         goal: Goal::AtMost(300.0),
+        baseline: None,
     });
 
-    println!("\n{:<52} {:>14} {:>12}  ok", "figure", "measured", "goal");
+    println!("\n{:<52} {:>14} {:>12}  ok   old path", "figure", "measured", "goal");
     for f in &figures {
         let ok = if f.goal.met(f.value) { "yes" } else { "NO" };
+        let old = f.baseline.map(|b| format!("{b:>10.3} {}", f.unit)).unwrap_or_default();
         println!(
-            "{:<52} {:>10.3} {:<3} {:>8} {:<3} {ok}",
+            "{:<52} {:>10.3} {:<3} {:>8} {:<3} {ok:<4} {old}",
             f.name,
             f.value,
             f.unit,
@@ -304,6 +357,9 @@ pub fn bench() -> Result<()> {
             f.unit
         );
     }
+    println!(
+        "(old path: the same run with `serve --no-watch-cache`, every request asking Kubernetes)"
+    );
     Ok(())
 }
 

@@ -99,11 +99,7 @@ pub async fn egresspoints_list(
 ) -> ApiResult<Response> {
     let json = axum::http::HeaderValue::from_static("application/json");
     if let Some(cache) = state.caches.ready(&space).await {
-        let cached = cache.read().cached_list_json();
-        let body = match cached {
-            Some(body) => body,
-            None => egress_apiserver::http::cpu::run(move || cache.write().list_json()).await,
-        };
+        let body = cache.read().list_json();
         return Ok(([(axum::http::header::CONTENT_TYPE, json)], body).into_response());
     }
     let text = list_raw(&space).await?;

@@ -34,7 +34,7 @@ impl Reads {
     /// The EgressPoints, as the rules read them.
     pub async fn egress_points(&self) -> ApiResult<Vec<EgressPoint>> {
         match &self.cache {
-            Some(cache) => Ok(cache.read().egress_points().cloned().collect()),
+            Some(cache) => Ok(cache.read().egress_points()),
             None => Ok(current(&self.space).await?.0),
         }
     }

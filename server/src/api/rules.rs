@@ -22,17 +22,34 @@ use serde_json::Value;
 pub async fn rules_list(
     State(state): State<AppState>,
     InSpace(space): InSpace,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<axum::response::Response> {
+    use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
     if let Some(cache) = state.caches.ready(&space).await {
-        // Made once per change of the Space, not per request.
-        let cached = cache.read().cached_rules_json();
-        let body = match cached {
-            Some(body) => body,
-            None => egress_apiserver::http::cpu::run(move || cache.write().rules_json()).await,
+        // Made once per change of the Space, not per request, and kept compressed.
+        let cached = cache.read().cached_rules_gzip();
+        let gzip = match cached {
+            Some(gzip) => gzip,
+            None => egress_apiserver::http::cpu::run(move || cache.write().rules_gzip()).await,
         };
-        let json = axum::http::HeaderValue::from_static("application/json");
-        return Ok(([(axum::http::header::CONTENT_TYPE, json)], body).into_response());
+        let json = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
+        let accepts_gzip = headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|coding| {
+                let mut parts = coding.split(';').map(str::trim);
+                parts.next() == Some("gzip") && !parts.any(|p| p == "q=0")
+            });
+        if accepts_gzip {
+            let encoding = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            return Ok(([json, vary, encoding], gzip).into_response());
+        }
+        let body = crate::cache::state::gunzip(&gzip);
+        return Ok(([json, vary], body).into_response());
     }
     let (eps, version) = super::reads::current(&space).await?;
     Ok(Json(RulesList { resource_version: version, rules: flatten(&eps) }).into_response())
@@ -153,9 +170,13 @@ pub async fn reachability_get(
         bad(format!("protocol \"{}\" must be HTTP, HTTPS, TCP or TLS", query.protocol))
     })?;
     let answer = match state.caches.ready(&space).await {
-        Some(cache) => {
-            reachability(cache.read().egress_points(), &workload, &query.host, query.port, protocol)
-        }
+        Some(cache) => reachability(
+            &cache.read().egress_points(),
+            &workload,
+            &query.host,
+            query.port,
+            protocol,
+        ),
         None => {
             let (eps, _) = super::reads::current(&space).await?;
             reachability(&eps, &workload, &query.host, query.port, protocol)

@@ -30,8 +30,8 @@ use tokio::sync::broadcast;
 pub const IDLE: Duration = Duration::from_secs(300);
 /// Most caches held at once.
 pub const MAX_CACHES: usize = 512;
-/// Most JSON bytes held across caches (the objects themselves; the decoded models and
-/// the index take about as much again).
+/// Most JSON bytes held across caches (the objects themselves; their specs and the
+/// index take about as much again).
 pub const MAX_BYTES: usize = 512 * 1024 * 1024;
 /// Longest a read waits for a new cache to list its Space.
 pub const SYNC_WAIT: Duration = Duration::from_secs(5);
