@@ -208,6 +208,14 @@ pub struct ServeArgs {
     /// For API servers that allow `list` but not `watch`; the live feed still watches.
     #[arg(long)]
     pub no_watch_cache: bool,
+    /// Serve HTTPS with this certificate chain (PEM), offering HTTP/2: browsers then carry
+    /// every request and live feed of the UI over one connection (over HTTP/1.1 they open at
+    /// most six per server). Needs --tls-key.
+    #[arg(long, requires = "tls_key", value_name = "PEM")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, requires = "tls_cert", value_name = "PEM")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// Where Spaces come from, for `serve` and `diff --space`: kubeconfig contexts, the

@@ -50,7 +50,7 @@ pub async fn run(args: ApiserverArgs) -> Result<()> {
     println!("kubeconfig: {}", kubeconfig.display());
     println!("try: kubectl --kubeconfig {} get egresspoints -A", kubeconfig.display());
     let hosts = egress_apiserver::http::AllowedHosts::new(addr, &args.allowed_host);
-    let acceptor = tls.map(|(pair, _)| tls::acceptor(&pair)).transpose()?;
+    let acceptor = tls.map(|(pair, _)| tls::acceptor(&pair, false)).transpose()?;
     egress_apiserver::http::serve::serve_with(
         listener,
         api.standalone_router(hosts),

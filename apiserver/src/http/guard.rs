@@ -2,7 +2,7 @@
 //! `Sec-Fetch-Site: cross-site`, a content type an HTML form can send), and bodies announced
 //! larger than the limit, refused before the body is read or any handler runs.
 
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use std::net::SocketAddr;
 
 /// The `Host` values a server answers to.
@@ -89,10 +89,14 @@ fn is_api_media_type(media: &str) -> bool {
 
 impl Guard {
     /// Checks one request's head.
-    pub fn check(&self, method: &Method, path: &str, headers: &HeaderMap) -> Result<(), Refusal> {
+    pub fn check(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), Refusal> {
+        let path = uri.path();
         let mut hosts = headers.get_all(header::HOST).iter();
         let host = match (hosts.next(), hosts.next()) {
             (Some(host), None) => host.to_str().unwrap_or(""),
+            // HTTP/2 names the host in the `:authority` pseudo-header, which hyper puts in
+            // the URI instead of a Host header.
+            (None, _) if uri.authority().is_some() => uri.authority().map_or("", |a| a.as_str()),
             // In-process callers (tests, the console's own client of the embedded API)
             // send no Host; only a server that checks names needs one.
             (None, _) if self.hosts.0.is_empty() => "",
@@ -218,7 +222,7 @@ mod tests {
     }
 
     fn status(method: Method, path: &str, pairs: &[(&'static str, &'static str)]) -> u16 {
-        match guard().check(&method, path, &headers(pairs)) {
+        match guard().check(&method, &path.parse().expect("a path"), &headers(pairs)) {
             Ok(()) => 200,
             Err(refusal) => refusal.status.as_u16(),
         }
@@ -230,6 +234,9 @@ mod tests {
         assert_eq!(status(Method::GET, "/", &[]), 400);
         assert_eq!(status(Method::GET, "/", &[("host", "localhost:8080"), ("host", "x")]), 400);
         assert_eq!(status(Method::GET, "/", &[("host", "evil.example")]), 421);
+        // HTTP/2: the host is the URI's authority (`:authority`), checked the same way.
+        assert_eq!(status(Method::GET, "https://localhost:8080/", &[]), 200);
+        assert_eq!(status(Method::GET, "https://evil.example/", &[]), 421);
     }
 
     #[test]

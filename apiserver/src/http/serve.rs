@@ -8,7 +8,7 @@
 use axum::Router;
 use futures_util::FutureExt;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::time::Duration;
@@ -66,6 +66,9 @@ pub async fn serve_with(
                 None => connection(TokioIo::new(stream), service, stopping).await,
                 Some(acceptor) => {
                     match tokio::time::timeout(HEADER_READ_TIMEOUT, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) if stream.get_ref().1.alpn_protocol() == Some(b"h2") => {
+                            connection_h2(TokioIo::new(stream), service, stopping).await
+                        }
                         Ok(Ok(stream)) => connection(TokioIo::new(stream), service, stopping).await,
                         Ok(Err(error)) => tracing::debug!(%error, "TLS handshake failed"),
                         Err(_) => tracing::debug!("TLS handshake timed out"),
@@ -79,6 +82,33 @@ pub async fn serve_with(
     let _ = stop.send(true);
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, open.closed()).await;
     Ok(())
+}
+
+/// One HTTP/2 connection (negotiated by ALPN over TLS), with a graceful end on shutdown.
+/// hyper's HTTP/2 limits streams per connection and frame sizes itself; idle connections
+/// are pinged and closed when the peer stops answering.
+async fn connection_h2<I>(
+    io: I,
+    service: TowerToHyperService<Router>,
+    mut stopping: watch::Receiver<bool>,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    builder
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(Duration::from_secs(30)))
+        .keep_alive_timeout(HEADER_READ_TIMEOUT)
+        .max_concurrent_streams(250);
+    let connection = builder.serve_connection(io, service);
+    let mut connection = std::pin::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        () = stopping.wait_for(|stop| *stop).map(drop) => {
+            connection.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, connection).await;
+        }
+    }
 }
 
 /// One HTTP/1 connection, with the header-read timer and a graceful end on shutdown.

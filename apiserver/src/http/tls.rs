@@ -60,8 +60,10 @@ fn write_private(path: &Path, text: &str) -> crate::Result<()> {
         .map_err(|e| crate::Error::Config(format!("cannot write {}: {e}", path.display())))
 }
 
-/// The acceptor for a certificate and key (HTTP/1.1 over TLS 1.2 or 1.3, ring's crypto).
-pub fn acceptor(pair: &CertifiedKey) -> crate::Result<TlsAcceptor> {
+/// The acceptor for a certificate and key (TLS 1.2 or 1.3, ring's crypto), offering
+/// HTTP/1.1, and HTTP/2 first when `http2` (browsers then multiplex every request and
+/// stream of a page over one connection instead of six).
+pub fn acceptor(pair: &CertifiedKey, http2: bool) -> crate::Result<TlsAcceptor> {
     let bad = |what: &str, e: &dyn std::fmt::Display| {
         crate::Error::Config(format!("the TLS {what} cannot be used: {e}"))
     };
@@ -77,6 +79,9 @@ pub fn acceptor(pair: &CertifiedKey) -> crate::Result<TlsAcceptor> {
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .map_err(|e| bad("certificate", &e))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = match http2 {
+        true => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        false => vec![b"http/1.1".to_vec()],
+    };
     Ok(TlsAcceptor::from(Arc::new(config)))
 }

@@ -25,7 +25,7 @@ pub fn guard(hosts: AllowedHosts) -> Arc<Guard> {
 
 /// Runs the guard before anything else.
 pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
-    match guard.check(request.method(), request.uri().path(), request.headers()) {
+    match guard.check(request.method(), request.uri(), request.headers()) {
         Ok(()) => next.run(request).await,
         Err(refusal) => {
             ApiError::new(refusal.status, refusal.title, refusal.detail).into_response()

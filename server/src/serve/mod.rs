@@ -108,15 +108,23 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         .map_err(|source| Error::Listen { addr: args.listen.to_string(), source })?;
     let addr = listener.local_addr()?;
     let allowed = AllowedHosts::new(addr, &args.allowed_host);
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let pair = egress_apiserver::http::tls::from_files(cert, key)?;
+            Some(egress_apiserver::http::tls::acceptor(&pair, true)?)
+        }
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(site = %site_dir.display(), "serving the UI");
     // The line scripts and people look for: printed, not logged, so RUST_LOG cannot hide it.
-    println!("Egress Console is at http://{addr}/");
+    println!("Egress Console is at {scheme}://{addr}/");
     let caches = match args.no_watch_cache {
         true => crate::cache::SpaceCaches::disabled(),
         false => crate::cache::SpaceCaches::default(),
     };
     let app = router(AppState { site_dir, catalog, caches, auth: args.auth }, allowed);
-    egress_apiserver::http::serve::serve(listener, app, shutdown_signal()).await?;
+    egress_apiserver::http::serve::serve_with(listener, app, shutdown_signal(), tls).await?;
     tracing::info!("stopped");
     Ok(())
 }

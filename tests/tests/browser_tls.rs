@@ -1,0 +1,62 @@
+//! `serve --tls-cert --tls-key`: the UI over HTTPS and HTTP/2, so a browser carries the page,
+//! the REST calls and the live feed over one connection; a kubectl apply still shows live.
+
+use anyhow::{Result, ensure};
+use egress_e2e::ui::{element, wait_text};
+use egress_e2e::{Browser, Server, SpaceApiProcess, TempDir, kubectl};
+
+const MANIFEST: &str = "apiVersion: networking.tanzu.vmware.com/v1alpha1
+kind: EgressPoint
+metadata:
+  name: over-http2
+spec:
+  targets:
+  - hosts: [api.example.com]
+    port: {number: 443, protocol: HTTPS}
+";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ui_is_served_over_https_and_http2_and_stays_live() -> Result<()> {
+    let dir = TempDir::new("tls")?;
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])?;
+    let (cert, key) = (dir.0.join("console.crt"), dir.0.join("console.key"));
+    std::fs::write(&cert, made.cert.pem())?;
+    std::fs::write(&key, made.signing_key.serialize_pem())?;
+    let api = SpaceApiProcess::start(&dir.0.join("data"), &[]).await?;
+    let kubeconfig = api.kubeconfig.display().to_string();
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let server =
+        Server::start_with(&["--kubeconfig", &kubeconfig, "--tls-cert", &cert, "--tls-key", &key])
+            .await?;
+    ensure!(server.url.starts_with("https://"), "printed {}", server.url);
+    // The certificate is self-signed: the test browser is told to accept it.
+    let browser = Browser::start_with(&["--ignore-certificate-errors"]).await?;
+    let outcome = async {
+        let client = &browser.client;
+        client.goto(&format!("{}/spaces/egress-console", server.url)).await?;
+        wait_text(client, "#feed-status", |t| t == "Live").await?;
+        let protocols = client
+            .execute(
+                "return [performance.getEntriesByType('navigation')[0].nextHopProtocol]
+                    .concat(performance.getEntriesByType('resource').map(e => e.nextHopProtocol));",
+                vec![],
+            )
+            .await?;
+        let protocols: Vec<String> = serde_json::from_value(protocols)?;
+        ensure!(!protocols.is_empty() && protocols.iter().all(|p| p == "h2"), "{protocols:?}");
+        let mut apply = std::process::Command::new(kubectl())
+            .arg("--kubeconfig")
+            .arg(&api.kubeconfig)
+            .args(["apply", "-f", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()?;
+        std::io::Write::write_all(&mut apply.stdin.take().expect("stdin"), MANIFEST.as_bytes())?;
+        ensure!(apply.wait()?.success(), "kubectl apply failed");
+        element(client, "tr[data-egresspoint='over-http2']").await?;
+        browser.screenshot("rules-over-http2").await?;
+        Ok(())
+    }
+    .await;
+    browser.finish("tls", outcome).await
+}
