@@ -51,6 +51,9 @@ pub enum ChangeKind {
 /// The data of a snapshot event.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot<O = Value> {
+    /// The Space, on a stream that follows several (`GET /api/v1/events?spaces=`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space: Option<String>,
     /// Every EgressPoint of the Space.
     pub items: Vec<O>,
 }
@@ -58,6 +61,9 @@ pub struct Snapshot<O = Value> {
 /// The data of a change event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChangeMessage<O = Value> {
+    /// The Space, on a stream that follows several (`GET /api/v1/events?spaces=`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space: Option<String>,
     /// What happened.
     #[serde(rename = "type")]
     pub kind: ChangeKind,
@@ -72,7 +78,8 @@ mod tests {
 
     #[test]
     fn changes_are_written_in_kubernetes_watch_words() {
-        let change = ChangeMessage { kind: ChangeKind::Deleted, object: json!({"a": 1}) };
+        let change =
+            ChangeMessage { space: None, kind: ChangeKind::Deleted, object: json!({"a": 1}) };
         assert_eq!(
             serde_json::to_value(&change).unwrap(),
             json!({"type": "DELETED", "object": {"a": 1}})

@@ -263,31 +263,6 @@ async fn unknown_hosts_and_cross_origin_writes_are_refused() {
     assert_eq!(call(&app, request).await.0, StatusCode::FORBIDDEN);
 }
 
-/// Reads SSE events (`event:` name and `data:` JSON) until `count` have arrived.
-async fn sse_events(body: &mut axum::body::BodyDataStream, count: usize) -> Vec<(String, Value)> {
-    use futures_util::StreamExt;
-    let mut buffer = String::new();
-    let mut events = Vec::new();
-    while events.len() < count {
-        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), body.next())
-            .await
-            .expect("an event within 5 s");
-        buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let name = block
-                .lines()
-                .find_map(|l| l.strip_prefix("event: "))
-                .unwrap_or("message")
-                .to_owned();
-            if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
-                events.push((name, serde_json::from_str(data).unwrap()));
-            }
-        }
-    }
-    events
-}
-
 #[tokio::test]
 async fn an_sse_client_gets_a_snapshot_then_changes_and_the_idle_watch_stops_after_it_leaves() {
     let data = tempfile::tempdir().unwrap();

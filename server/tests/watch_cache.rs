@@ -248,3 +248,91 @@ async fn caches_are_per_caller_and_idle_ones_are_dropped() {
         call(&app, as_user("alice-token", "GET", "/api/v1/spaces/a/rules", None)).await;
     assert_eq!(hosts_in_rules(&again), ["a.example.com"]);
 }
+
+#[tokio::test]
+async fn one_stream_follows_several_spaces_each_event_naming_its_space() {
+    let env = env().await;
+    env.api.ensure_namespace("team-b").unwrap();
+    let url = format!("http://{}", env.addr);
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
+    let app = router(
+        AppState {
+            site_dir: site.path().to_owned(),
+            catalog: Catalog::new(
+                None,
+                vec![space("a", &url, "team-a"), space("b", &url, "team-b")],
+            ),
+            caches: SpaceCaches::default(),
+            auth: AuthMode::Local,
+        },
+        AllowedHosts::any(),
+    );
+    let body = egress("in-a", "a.example.com", 443, "HTTPS");
+    assert_eq!(call(&app, send_json("POST", EGPS, &body)).await.0, StatusCode::CREATED);
+
+    let response =
+        tower::ServiceExt::oneshot(app.clone(), get("/api/v1/events?spaces=b,a")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut stream = response.into_body().into_data_stream();
+    let mut snapshots = sse_events(&mut stream, 2).await;
+    snapshots.sort_by(|x, y| x.1["space"].as_str().cmp(&y.1["space"].as_str()));
+    assert_eq!(snapshots[0].0, "snapshot");
+    assert_eq!(snapshots[0].1["space"], "a");
+    assert_eq!(snapshots[0].1["items"][0]["metadata"]["name"], "in-a");
+    assert_eq!(snapshots[1].1["space"], "b");
+    assert_eq!(snapshots[1].1["items"], json!([]));
+
+    let body = egress("in-b", "b.example.com", 443, "HTTPS");
+    let uri = "/api/v1/spaces/b/egresspoints";
+    assert_eq!(call(&app, send_json("POST", uri, &body)).await.0, StatusCode::CREATED);
+    let (name, change) = sse_events(&mut stream, 1).await.remove(0);
+    assert_eq!(name, "change");
+    assert_eq!(change["space"], "b");
+    assert_eq!(change["type"], "ADDED");
+    assert_eq!(change["object"]["metadata"]["name"], "in-b");
+
+    for (uri, status) in [
+        ("/api/v1/events?spaces=", StatusCode::BAD_REQUEST),
+        ("/api/v1/events?spaces=a,nope", StatusCode::NOT_FOUND),
+    ] {
+        let (got, problem, _) = call(&app, get(uri)).await;
+        assert_eq!(got, status, "{uri}: {problem}");
+    }
+}
+
+#[tokio::test]
+async fn two_replicas_over_one_kubernetes_api_give_the_same_answers() {
+    let env = env().await;
+    let url = format!("http://{}", env.addr);
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
+    // A second console with its own caches, as another pod would be.
+    let other = router(
+        AppState {
+            site_dir: site.path().to_owned(),
+            catalog: Catalog::new(None, vec![space("a", &url, "team-a")]),
+            caches: SpaceCaches::default(),
+            auth: AuthMode::Local,
+        },
+        AllowedHosts::any(),
+    );
+    for app in [&env.app, &other] {
+        assert_eq!(call(app, get("/api/v1/spaces/a/rules")).await.0, StatusCode::OK);
+    }
+    let body = egress("one", "one.example.com", 443, "HTTPS");
+    assert_eq!(call(&env.app, send_json("POST", EGPS, &body)).await.0, StatusCode::CREATED);
+    let seen =
+        eventually(&other, "/api/v1/spaces/a/rules", |r| !hosts_in_rules(r).is_empty()).await;
+    assert_eq!(seen, call(&env.app, get("/api/v1/spaces/a/rules")).await.1);
+    // An edit through the other replica, from the version the first one answered with.
+    let (_, mut object, _) = call(&env.app, get(&format!("{EGPS}/one"))).await;
+    object["spec"]["targets"][0]["hosts"] = json!(["two.example.com"]);
+    let (status, _, _) = call(&other, send_json("PUT", &format!("{EGPS}/one"), &object)).await;
+    assert_eq!(status, StatusCode::OK);
+    eventually(&env.app, "/api/v1/spaces/a/rules", |r| hosts_in_rules(r) == ["two.example.com"])
+        .await;
+    // The stale version is refused by either replica: Kubernetes decides, not a cache.
+    let (status, _, _) = call(&env.app, send_json("PUT", &format!("{EGPS}/one"), &object)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}

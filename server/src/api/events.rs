@@ -7,11 +7,15 @@
 
 use super::AppState;
 use super::caller::InSpace;
-use super::error::ApiResult;
-use axum::extract::State;
+use super::error::{ApiError, ApiResult};
+use crate::spaces::{Caller, Space};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use egress_api::events::{ChangeMessage, EventName};
+use futures_util::stream::BoxStream;
 use futures_util::{Stream, StreamExt};
+use serde::Deserialize;
 use std::convert::Infallible;
 
 /// GET the Space's events as an SSE stream.
@@ -23,12 +27,64 @@ pub async fn events_stream(
     State(state): State<AppState>,
     InSpace(space): InSpace,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let events = space_events(&state, space, false).await?;
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// `?spaces=a,b`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SpacesQuery {
+    /// The Spaces to follow, comma-separated.
+    pub spaces: String,
+}
+
+/// Most Spaces one stream follows.
+pub const MAX_SPACES_PER_STREAM: usize = 32;
+
+/// GET the events of several Spaces as one SSE stream: what a browser tab follows, over one
+/// connection whatever pages it shows.
+#[utoipa::path(get, path = "/api/v1/events", tag = "egresspoints", params(SpacesQuery),
+    responses((status = 200, description = "text/event-stream: for each Space a `snapshot` event ({space, items}), then `change` events ({space, type, object})", content_type = "text/event-stream", body = String),
+        (status = 400, description = "No Space, or more than 32", body = ApiError, content_type = "application/problem+json"),
+        super::error::SpaceErrors))]
+pub async fn events_multiplexed(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<SpacesQuery>,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let mut names: Vec<&str> =
+        query.spaces.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() || names.len() > MAX_SPACES_PER_STREAM {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "Bad query",
+            format!("?spaces= names 1 to {MAX_SPACES_PER_STREAM} Spaces, comma-separated"),
+        ));
+    }
+    let mut streams = Vec::with_capacity(names.len());
+    for name in names {
+        let space = state.catalog.get(name, &caller).await?;
+        streams.push(space_events(&state, space, true).await?);
+    }
+    let events = futures_util::stream::select_all(streams);
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// One Space's events: its snapshot, then its changes; each names the Space when `named`.
+async fn space_events(
+    state: &AppState,
+    space: Space,
+    named: bool,
+) -> ApiResult<BoxStream<'static, Result<Event, Infallible>>> {
     // Fail now, in words, rather than open a stream whose watch cannot start (403, 502).
     space
         .egresspoints()
         .list(&kube::api::ListParams::default().limit(1))
         .await
-        .map_err(|e| super::error::ApiError::from_kube(e, &space.name))?;
+        .map_err(|e| ApiError::from_kube(e, &space.name))?;
     // The Space's watch cache, shared with every other tab and request of this caller.
     let watch = state.caches.get(&space);
     // A new cache has not listed the Space yet: wait for it (bounded, so a stuck API server
@@ -37,7 +93,8 @@ pub async fn events_stream(
     watch.wait_until(crate::cache::SYNC_WAIT, |s| s.ready() || s.failed()).await;
     // Subscribe before the snapshot so nothing between the two is missed.
     let receiver = watch.subscribe();
-    let snapshot = watch.read().snapshot_json();
+    let name = named.then(|| space.name.clone());
+    let snapshot = watch.read().snapshot_json(name.as_deref());
     let first = Event::default().event(EventName::Snapshot.as_str()).data(snapshot);
     let changes =
         tokio_stream::wrappers::BroadcastStream::new(receiver).filter_map(move |change| {
@@ -47,7 +104,11 @@ pub async fn events_stream(
                 Ok(change) => Event::default()
                     .event(EventName::Change.as_str())
                     .id(change.object.version.clone())
-                    .json_data(ChangeMessage { kind: change.kind, object: &*change.object.json })
+                    .json_data(ChangeMessage {
+                        space: name.clone(),
+                        kind: change.kind,
+                        object: &*change.object.json,
+                    })
                     .ok(),
                 // Fell behind: tell the client to take a fresh snapshot by reconnecting.
                 Err(_) => Some(
@@ -58,6 +119,5 @@ pub async fn events_stream(
             };
             std::future::ready(event.map(Ok))
         });
-    let stream = futures_util::stream::once(std::future::ready(Ok(first))).chain(changes);
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Ok(futures_util::stream::once(std::future::ready(Ok(first))).chain(changes).boxed())
 }

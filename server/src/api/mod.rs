@@ -69,7 +69,9 @@ pub fn routes() -> Router<AppState> {
 
 /// The routes whose answer is a stream that lasts as long as the client listens.
 pub fn streams() -> Router<AppState> {
-    Router::new().route("/api/v1/spaces/{space}/events", get(events::events_stream))
+    Router::new()
+        .route("/api/v1/spaces/{space}/events", get(events::events_stream))
+        .route("/api/v1/events", get(events::events_multiplexed))
 }
 
 /// The OpenAPI document of the REST API, generated from the handlers and their types.
@@ -95,6 +97,7 @@ pub fn streams() -> Router<AppState> {
         suggestions::suggestions_get,
         rules::validate,
         events::events_stream,
+        events::events_multiplexed,
     ),
     components(schemas(
         error::ApiError,

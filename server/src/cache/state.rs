@@ -208,10 +208,16 @@ impl SpaceState {
         Bytes::from(body)
     }
 
-    /// The SSE snapshot (`{items}`).
-    pub fn snapshot_json(&self) -> String {
-        let mut body = Vec::with_capacity(self.bytes + 16);
-        body.extend_from_slice(b"{\"items\":");
+    /// The SSE snapshot (`{items}`, and `space` when it is given).
+    pub fn snapshot_json(&self, space: Option<&str>) -> String {
+        let mut body = Vec::with_capacity(self.bytes + 64);
+        body.push(b'{');
+        if let Some(space) = space {
+            body.extend_from_slice(b"\"space\":");
+            body.extend(serde_json::to_vec(space).unwrap_or_default());
+            body.push(b',');
+        }
+        body.extend_from_slice(b"\"items\":");
         push_array(&mut body, self.egress.values());
         body.push(b'}');
         String::from_utf8(body).unwrap_or_default()

@@ -96,3 +96,31 @@ pub fn egress(name: &str, host: &str, port: u16, protocol: &str) -> Value {
 }
 
 pub const EGPS: &str = "/api/v1/spaces/a/egresspoints";
+
+/// Reads SSE events (`event:` name and `data:` JSON) until `count` have arrived.
+pub async fn sse_events(
+    body: &mut axum::body::BodyDataStream,
+    count: usize,
+) -> Vec<(String, Value)> {
+    use futures_util::StreamExt;
+    let mut buffer = String::new();
+    let mut events = Vec::new();
+    while events.len() < count {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), body.next())
+            .await
+            .expect("an event within 5 s");
+        buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let name = block
+                .lines()
+                .find_map(|l| l.strip_prefix("event: "))
+                .unwrap_or("message")
+                .to_owned();
+            if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
+                events.push((name, serde_json::from_str(data).unwrap()));
+            }
+        }
+    }
+    events
+}
