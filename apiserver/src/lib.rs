@@ -9,6 +9,7 @@ pub mod auth;
 pub mod demo;
 mod handlers;
 pub mod http;
+mod known_fields;
 mod managed;
 mod openapi;
 mod protobuf;

@@ -1,5 +1,6 @@
 //! OpenAPI v3 documents (`/openapi/v3`), as kubectl reads them for `explain` and `apply`.
-//! The EgressPoint schema is the rules crate's; the other kinds are served without a
+//! The EgressPoint schema is the rules crate's, the Deployment schema Kubernetes' own
+//! (`openapi/deployment.json`, from k8s-openapi); the other kinds are served without a
 //! schema of their own (they are stored as they are).
 
 use crate::resources::{ALL, ResourceType};
@@ -34,12 +35,34 @@ fn resource_paths(r: &ResourceType) -> (String, String) {
 
 /// Schema name in the Kubernetes convention (reversed group).
 fn schema_name(r: &ResourceType, kind: &str) -> String {
+    if r == &crate::resources::DEPLOYMENTS && kind == r.kind {
+        return crate::known_fields::deployment_schemas().0.to_owned();
+    }
     let reversed: Vec<&str> = if r.group.is_empty() {
         vec!["io", "k8s", "api", "core"]
     } else {
         r.group.split('.').rev().collect()
     };
     format!("{}.{}.{kind}", reversed.join("."), r.version)
+}
+
+/// A schema as Kubernetes publishes it: a reference with a description beside it is
+/// wrapped in `allOf` (OpenAPI 3.0 ignores what sits beside a `$ref`, and kubectl explain
+/// shows the description).
+fn as_published(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) if map.contains_key("$ref") && map.len() > 1 => {
+            let mut map = map.clone();
+            let reference = map.remove("$ref").unwrap_or_default();
+            map.insert("allOf".into(), json!([{"$ref": reference}]));
+            Value::Object(map)
+        }
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), as_published(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(as_published).collect()),
+        other => other.clone(),
+    }
 }
 
 /// The document of one group-version.
@@ -87,6 +110,12 @@ pub fn document(group: &str, version: &str) -> Option<Value> {
         let gvk = json!([{"group": r.group, "version": r.version, "kind": r.kind}]);
         let mut schema = if r == &crate::resources::EGRESSPOINTS {
             egress_rules::schema::egress_point_schema()
+        } else if r == &crate::resources::DEPLOYMENTS {
+            let (root, definitions) = crate::known_fields::deployment_schemas();
+            for (name, definition) in definitions {
+                schemas.insert(name.clone(), as_published(definition));
+            }
+            as_published(&definitions[root])
         } else {
             json!({"type": "object", "description": r.kind, "x-kubernetes-preserve-unknown-fields": true,
                    "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"}}})

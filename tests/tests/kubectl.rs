@@ -508,3 +508,56 @@ async fn finalizers_terminating_namespaces_and_owner_references_follow_the_delet
     }
     api.kill().await
 }
+
+const MISSPELT_DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: typo
+spec:
+  replica: 3
+  selector: {matchLabels: {app: typo}}
+  template:
+    metadata: {labels: {app: typo}}
+    spec:
+      containers: [{name: app, image: nginx, imagePullPolicyy: Always}]
+";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deployments_are_explained_and_checked_by_kubernetes_own_schema() -> Result<()> {
+    let dir = TempDir::new("kubectl-schema")?;
+    let api = SpaceApiProcess::start(&dir.0, &[]).await?;
+    let out = run(&api, &["explain", "deployment.spec.replicas"], None, &[])?;
+    ensure!(
+        out.status.success() && text(&out).contains("Number of desired pods"),
+        "{}",
+        text(&out)
+    );
+    let out = run(&api, &["explain", "deployment.spec.template.spec.containers"], None, &[])?;
+    ensure!(text(&out).contains("imagePullPolicy"), "{}", text(&out));
+
+    // kubectl asks for strict field validation: refused in kube-apiserver's words, nothing stored.
+    let out = run(&api, &["apply", "-f", "-"], Some(MISSPELT_DEPLOYMENT), &[])?;
+    let said = text(&out);
+    ensure!(!out.status.success(), "{said}");
+    ensure!(
+        said.contains("strict decoding error")
+            && said.contains("unknown field \"spec.replica\"")
+            && said.contains("unknown field \"spec.template.spec.containers[0].imagePullPolicyy\""),
+        "{said}"
+    );
+    let out = run(&api, &["get", "deployment", "typo"], None, &[])?;
+    ensure!(!out.status.success(), "a refused Deployment was stored: {}", text(&out));
+
+    // With --validate=warn it is stored without the unknown fields, and kubectl says so.
+    let out = run(&api, &["apply", "--validate=warn", "-f", "-"], Some(MISSPELT_DEPLOYMENT), &[])?;
+    ensure!(out.status.success() && text(&out).contains("unknown field"), "{}", text(&out));
+    let out = run(&api, &["get", "deployment", "typo", "-o", "json"], None, &[])?;
+    let stored: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    ensure!(stored["spec"].get("replica").is_none(), "{stored}");
+    let container = &stored["spec"]["template"]["spec"]["containers"][0];
+    ensure!(
+        container["image"] == "nginx" && container.get("imagePullPolicyy").is_none(),
+        "{stored}"
+    );
+    Ok(())
+}

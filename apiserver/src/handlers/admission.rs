@@ -4,7 +4,7 @@
 //! Ignore prunes), as kube-apiserver does for CRDs with structural schemas.
 
 use crate::request::Query;
-use crate::resources::{EGRESSPOINTS, NAMESPACES, ResourceType};
+use crate::resources::{DEPLOYMENTS, EGRESSPOINTS, NAMESPACES, ResourceType};
 use crate::status::{Cause, StatusError, StatusResult};
 use crate::store::Memory;
 use egress_rules::path::FieldPath;
@@ -47,6 +47,16 @@ pub fn admit(
 ) -> StatusResult<Vec<String>> {
     let name = object["metadata"]["name"].as_str().unwrap_or("").to_owned();
     check_name(resource, &name)?;
+    if resource == &DEPLOYMENTS {
+        // Fields Kubernetes' Deployment schema does not have, as kube-apiserver's strict
+        // decoding finds them.
+        let unknown = crate::known_fields::unknown_in_deployment(object);
+        let fields: Vec<String> =
+            unknown.iter().map(|u| format!("unknown field \"{u}\"")).collect();
+        let warnings = unknown_fields(resource, fields, validation)?;
+        unknown.iter().for_each(|u| u.remove_from(object));
+        return Ok(warnings);
+    }
     if resource != &EGRESSPOINTS {
         return Ok(Vec::new());
     }
@@ -56,26 +66,11 @@ pub fn admit(
     let checked = check_value(object, Some(SpaceContext { index, workloads: Some(&workloads) }));
     let (unknown, diagnostics): (Vec<_>, Vec<_>) =
         checked.diagnostics.into_iter().partition(|d| d.code == Code::UnknownField);
-    let mut warnings = Vec::new();
-    if !unknown.is_empty() {
-        let fields: Vec<String> =
-            unknown.iter().map(|d| format!("unknown field \"{}\"", d.path)).collect();
-        match validation {
-            FieldValidation::Strict => {
-                return Err(StatusError::bad_request(format!(
-                    "{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
-                    resource.kind,
-                    resource.version,
-                    resource.kind,
-                    fields.join(", ")
-                )));
-            }
-            FieldValidation::Warn => warnings.extend(fields),
-            FieldValidation::Ignore => {}
-        }
-        for d in &unknown {
-            FieldPath::parse(&d.path).remove_from(object);
-        }
+    let fields: Vec<String> =
+        unknown.iter().map(|d| format!("unknown field \"{}\"", d.path)).collect();
+    let mut warnings = unknown_fields(resource, fields, validation)?;
+    for d in &unknown {
+        FieldPath::parse(&d.path).remove_from(object);
     }
     let causes: Vec<Cause> = diagnostics
         .iter()
@@ -99,6 +94,30 @@ pub fn admit(
             .map(|d| format!("{}: {} [{}]", d.path, d.message, d.code)),
     );
     Ok(warnings)
+}
+
+/// What `fieldValidation` makes of unknown fields (`unknown field "spec.x"` each): Strict
+/// refuses the write in kube-apiserver's words, Warn returns them as warnings, Ignore drops
+/// them silently. The caller removes them from the object either way.
+fn unknown_fields(
+    resource: &ResourceType,
+    fields: Vec<String>,
+    validation: FieldValidation,
+) -> StatusResult<Vec<String>> {
+    if fields.is_empty() {
+        return Ok(Vec::new());
+    }
+    match validation {
+        FieldValidation::Strict => Err(StatusError::bad_request(format!(
+            "{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
+            resource.kind,
+            resource.version,
+            resource.kind,
+            fields.join(", ")
+        ))),
+        FieldValidation::Warn => Ok(fields),
+        FieldValidation::Ignore => Ok(Vec::new()),
+    }
 }
 
 fn check_name(resource: &ResourceType, name: &str) -> StatusResult<()> {
