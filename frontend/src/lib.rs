@@ -8,7 +8,8 @@ mod pages;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
+use pages::lazy;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Entry point: wasm-bindgen calls it when the module is instantiated.
@@ -56,29 +57,67 @@ fn show_fatal(message: &str) {
 
 /// After a navigation inside the app, the new page's heading takes the focus (unless the
 /// page gave it to a field), so keyboard and screen reader users start at the new page, not
-/// at the top of the document.
+/// at the top of the document. A lazily loaded page appears only once its code has arrived,
+/// so this waits, frame by frame, for a heading other than the one shown when the path
+/// changed (or, for a page that stays and only re-renders, for the router to have finished).
 #[component]
 fn FocusOnNavigate() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
+    // Which navigation is current: a newer one stops the wait for an older one.
+    let navigation = StoredValue::new(0u64);
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.is_some_and(|p| p != path) {
-            request_animation_frame(|| {
-                use wasm_bindgen::JsCast;
-                let document = document();
-                let idle = document.active_element().is_none_or(|e| e.tag_name() == "BODY");
-                let heading = document
-                    .query_selector("main h1")
-                    .ok()
-                    .flatten()
-                    .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
-                if let (true, Some(heading)) = (idle, heading) {
-                    heading.set_tab_index(-1);
-                    let _ = heading.focus();
-                }
-            });
+            navigation.update_value(|n| *n += 1);
+            let this = navigation.get_value();
+            let old = main_heading();
+            focus_heading_when_shown(move || navigation.get_value() == this, old, path.clone(), 0);
         }
         path
+    });
+}
+
+/// The page's `<h1>`, if one is shown.
+fn main_heading() -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    document()
+        .query_selector("main h1")
+        .ok()
+        .flatten()
+        .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+/// Focuses the heading of the page at `path` on a later frame: a heading other than `old`,
+/// or `old` itself once the browser's address is `path` (the router finished) for a few
+/// frames. Gives up after about ten seconds, when `current` turns false (another navigation)
+/// or when something else took the focus.
+fn focus_heading_when_shown(
+    current: impl Fn() -> bool + 'static,
+    old: Option<web_sys::HtmlElement>,
+    path: String,
+    frame: u32,
+) {
+    const SETTLED: u32 = 10;
+    const GIVE_UP: u32 = 600;
+    request_animation_frame(move || {
+        if !current() || frame > GIVE_UP {
+            return;
+        }
+        let heading = main_heading();
+        let routed = window().location().pathname().ok().as_deref() == Some(path.as_str());
+        let shown = match (&heading, &old) {
+            (Some(new), Some(old)) => new != old || (routed && frame >= SETTLED),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let Some(heading) = heading.filter(|_| shown) else {
+            return focus_heading_when_shown(current, old, path, frame + 1);
+        };
+        let idle = document().active_element().is_none_or(|e| e.tag_name() == "BODY");
+        if idle {
+            heading.set_tab_index(-1);
+            let _ = heading.focus();
+        }
     });
 }
 
@@ -98,7 +137,8 @@ fn Whoami() -> impl IntoView {
     }
 }
 
-/// The whole app: header and the routes of DESIGN.md §Frontend.
+/// The whole app: header and the routes of DESIGN.md §Frontend. The Spaces and a Space's rules
+/// are in the main module; the other pages load their code the first time they are opened.
 #[component]
 pub fn App() -> impl IntoView {
     components::provide_flashes();
@@ -116,12 +156,13 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::SpacesPage />
                     <Route path=path!("/spaces/:space") view=pages::SpaceRulesPage />
-                    <Route path=path!("/spaces/:space/egresspoints") view=pages::SpaceEgressPointsPage />
-                    <Route path=path!("/spaces/:space/expectations") view=pages::SpaceExpectationsPage />
-                    <Route path=path!("/spaces/:space/egresspoints/new") view=pages::CreatePage />
-                    <Route path=path!("/spaces/:space/egresspoints/:name") view=pages::EgressPointPage />
-                    <Route path=path!("/spaces/:space/egresspoints/:name/edit") view=pages::EditPage />
-                    <Route path=path!("/spaces/:space/workloads/:kind/:name") view=pages::WorkloadPage />
+                    // The other pages load their code on demand (`pages/lazy.rs`).
+                    <Route path=path!("/spaces/:space/egresspoints") view={Lazy::<lazy::EgressPointsRoute>::new()} />
+                    <Route path=path!("/spaces/:space/expectations") view={Lazy::<lazy::ExpectationsRoute>::new()} />
+                    <Route path=path!("/spaces/:space/egresspoints/new") view={Lazy::<lazy::CreateRoute>::new()} />
+                    <Route path=path!("/spaces/:space/egresspoints/:name") view={Lazy::<lazy::EgressPointRoute>::new()} />
+                    <Route path=path!("/spaces/:space/egresspoints/:name/edit") view={Lazy::<lazy::EditRoute>::new()} />
+                    <Route path=path!("/spaces/:space/workloads/:kind/:name") view={Lazy::<lazy::WorkloadRoute>::new()} />
                 </Routes>
             </main>
         </Router>

@@ -78,6 +78,56 @@ fn form_yaml(targets: usize) -> String {
     yaml
 }
 
+/// chromedriver's network emulation (`POST /session/{id}/chromium/network_conditions`):
+/// 1.6 Mbit/s each way and 150 ms of latency, a slow mobile link.
+#[derive(Debug)]
+struct SlowNetwork;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for SlowNetwork {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/chromium/network_conditions", session.unwrap_or("")))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let conditions = json!({"network_conditions": {"offline": false, "latency": 150,
+            "download_throughput": 200_000, "upload_throughput": 200_000}});
+        (http::Method::POST, Some(conditions.to_string()))
+    }
+}
+
+/// Page load → interactive of the rules page of a demo Space, in a fresh browser (nothing
+/// cached) on [`SlowNetwork`]; and the bytes of wasm and JS it transferred.
+async fn first_load_slow(site: &str, dir: &std::path::Path) -> Result<(f64, f64)> {
+    let data = dir.join("demo").display().to_string();
+    let (_console, url) = start(
+        &["serve", "--listen", "127.0.0.1:0", "--site-dir", site, "--data-dir", &data],
+        "Egress Console is at ",
+    )
+    .await?;
+    let browser = Browser::start().await?;
+    let outcome = async {
+        browser.client.issue_cmd(SlowNetwork).await?;
+        let ms = load_ms(&browser, &format!("{url}/spaces/storefront"), "#rules tbody tr").await?;
+        let bytes = browser
+            .client
+            .execute(
+                "return performance.getEntriesByType('resource')
+                    .filter(e => /\\.(wasm|js)$/.test(e.name))
+                    .reduce((sum, e) => sum + e.transferSize, 0);",
+                vec![],
+            )
+            .await?;
+        Ok((ms, bytes.as_f64().unwrap_or(0.0) / 1000.0))
+    }
+    .await;
+    browser.close().await?;
+    outcome
+}
+
 async fn load_ms(browser: &Browser, url: &str, ready: &str) -> Result<f64> {
     browser.client.goto(url).await?;
     let at = browser.client.execute_async(UNTIL_READY, vec![ready.into()]).await?;
@@ -123,7 +173,12 @@ async fn main() -> Result<()> {
         Err(e) => Err(e),
     };
     browser.close().await?;
-    write_figures(&outcome?)
+    let mut figures = outcome?;
+    eprintln!("ui bench: first load of the rules page on a 1.6 Mbit/s, 150 ms link");
+    let (slow_ms, transferred_kb) = first_load_slow(&site, dir.path()).await?;
+    figures["first_load_slow_network_ms"] = slow_ms.into();
+    figures["first_load_wasm_js_transferred_kb"] = transferred_kb.into();
+    write_figures(&figures)
 }
 
 /// The median time from a keystroke to the impact line, in the create form of a Space of

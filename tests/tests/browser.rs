@@ -38,6 +38,18 @@ async fn stored(server: &Server, space: &str, name: &str) -> Result<Option<serde
     Ok(if status == 200 { Some(serde_json::from_str(&body)?) } else { None })
 }
 
+/// The page modules (`split_*.wasm`, one per lazily loaded route) this page has fetched.
+async fn split_modules_fetched(client: &Client) -> Result<Vec<String>> {
+    let names = client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name)\
+             .filter(n => n.includes('/pkg/split_'));",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(names)?)
+}
+
 async fn is_disabled(client: &Client, css: &str) -> Result<bool> {
     Ok(client.find(Locator::Css(css)).await?.attr("disabled").await?.is_some())
 }
@@ -46,8 +58,15 @@ async fn create_edit_delete(client: &Client, server: &Server, browser: &Browser)
     client.goto(&format!("{}/spaces/sandbox", server.url)).await?;
     element(client, "#empty-space").await?;
     browser.screenshot("rules-empty-space").await?;
+    // The rules page needs no lazily loaded module; the form's comes when it opens.
+    ensure!(split_modules_fetched(client).await?.is_empty(), "the rules page fetched a chunk");
     element(client, "#new-egresspoint").await?.click().await?;
     wait_path(client, "/spaces/sandbox/egresspoints/new").await?;
+    element(client, "#name").await?;
+    let fetched = split_modules_fetched(client).await?;
+    ensure!(fetched.iter().any(|m| m.contains("create_route")), "{fetched:?}");
+    let crashed = egress_e2e::ui::fatal(client).await;
+    ensure!(crashed.is_empty(), "opening the form{crashed}");
 
     // Every input has a visible label.
     let host = element(client, "input.host").await?;
@@ -520,7 +539,7 @@ async fn every_page_accessible(client: &Client, server: &Server, browser: &Brows
     wait_path(client, "/spaces/storefront/egresspoints/payment-gateway").await?;
     wait_true(
         client,
-        "return document.querySelector('#delete-dialog').open === true;",
+        "return document.querySelector('#delete-dialog')?.open === true;",
         "the delete dialog opening",
     )
     .await?;

@@ -37,15 +37,17 @@ async fn from_configuration(client: &Client, server: &Server, browser: &Browser)
 
     element(client, "#suggestions-create").await?.click().await?;
     wait_path(client, "/spaces/storefront/egresspoints/new").await?;
+    // `?.`: the form's code loads on demand, so the address can change a moment before the
+    // form shows.
     wait_true(
         client,
-        "return document.querySelector('#name').value === 'checkout-egress';",
+        "return document.querySelector('#name')?.value === 'checkout-egress';",
         "the name filled",
     )
     .await?;
     wait_true(
         client,
-        "return document.querySelector('#source-ref').value === 'Deployment/checkout';",
+        "return document.querySelector('#source-ref')?.value === 'Deployment/checkout';",
         "the workload chosen",
     )
     .await?;

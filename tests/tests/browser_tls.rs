@@ -2,7 +2,7 @@
 //! the REST calls and the live feed over one connection; a kubectl apply still shows live.
 
 use anyhow::{Result, ensure};
-use egress_e2e::ui::{element, wait_text};
+use egress_e2e::ui::{element, wait_path, wait_text};
 use egress_e2e::{Browser, Server, SpaceApiProcess, TempDir, kubectl};
 
 const MANIFEST: &str = "apiVersion: networking.tanzu.vmware.com/v1alpha1
@@ -59,4 +59,59 @@ async fn the_ui_is_served_over_https_and_http2_and_stays_live() -> Result<()> {
     }
     .await;
     browser.finish("tls", outcome).await
+}
+
+/// How many live-feed streams the server has answered, by route, from `/metrics`.
+async fn streams_opened(client: &fantoccini::Client) -> Result<(u64, u64)> {
+    let text = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/metrics').then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await?;
+    let count = |route: &str| {
+        text.as_str()
+            .unwrap_or("")
+            .lines()
+            .filter(|l| l.starts_with("egress_console_http_requests_total{") && l.contains(route))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum::<u64>()
+    };
+    Ok((count("route=\"/api/v1/events\""), count("route=\"/api/v1/spaces/{space}/events\"")))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tab_keeps_one_live_stream_while_moving_between_the_pages_of_a_space() -> Result<()> {
+    let server = Server::start().await?;
+    let browser = Browser::start().await?;
+    let outcome = async {
+        let client = &browser.client;
+        let space = "/spaces/storefront";
+        client.goto(&format!("{}{space}", server.url)).await?;
+        wait_text(client, "#feed-status", |t| t == "Live").await?;
+        for (tab, path) in [
+            ("egresspoints", format!("{space}/egresspoints")),
+            ("expectations", format!("{space}/expectations")),
+            ("", space.to_owned()),
+        ] {
+            let link = if tab.is_empty() {
+                format!("a.tab[href='{space}']")
+            } else {
+                format!("a.tab[href='{space}/{tab}']")
+            };
+            element(client, &link).await?.click().await?;
+            wait_path(client, &path).await?;
+        }
+        wait_text(client, "#feed-status", |t| t == "Live").await?;
+        // Three pages of the Space, one stream: no reconnect, no second snapshot.
+        let (tab_streams, per_space_streams) = streams_opened(client).await?;
+        ensure!(
+            (tab_streams, per_space_streams) == (1, 0),
+            "streams opened: {tab_streams} tab streams, {per_space_streams} per-Space streams"
+        );
+        Ok(())
+    }
+    .await;
+    browser.finish("one-stream", outcome).await
 }

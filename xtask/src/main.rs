@@ -5,6 +5,7 @@ mod bench;
 mod fuzz;
 mod prune;
 mod site;
+mod split;
 mod system;
 mod wasm;
 

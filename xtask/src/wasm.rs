@@ -114,28 +114,20 @@ fn debian_toolchain_installed() -> bool {
         && Path::new("/usr/lib/rustlib/src/rust/library").is_dir()
 }
 
-/// Runs wasm-bindgen (as a library, so its version is always the crate's in Cargo.lock)
-/// when the wasm is newer than its output. Returns true when it did work.
-pub fn bindgen(wasm: &Path, out_dir: &Path) -> Result<bool> {
-    let js = out_dir.join("egress_frontend.js");
-    let bg = out_dir.join("egress_frontend_bg.wasm");
-    if is_newer(&js, wasm) && is_newer(&bg, wasm) {
-        return Ok(false);
-    }
+/// Runs wasm-bindgen (as a library, so its version is always the crate's in Cargo.lock) on
+/// the main module that `split::package` made. The lld exports stay: the split loader takes
+/// the memory, the function table and the shared functions from them.
+pub fn bindgen(wasm: &Path, out_dir: &Path) -> Result<()> {
     eprintln!("xtask: running wasm-bindgen");
     std::fs::create_dir_all(out_dir)?;
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(wasm)
         .web(true)?
         .typescript(false)
+        .keep_lld_exports(true)
         .remove_name_section(true)
         .remove_producers_section(true)
         .generate(out_dir)
         .context("wasm-bindgen failed")?;
-    Ok(true)
-}
-
-fn is_newer(output: &Path, input: &Path) -> bool {
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    matches!((modified(output), modified(input)), (Some(o), Some(i)) if o >= i)
+    Ok(())
 }

@@ -1,18 +1,20 @@
-//! A live view of one Space's EgressPoints from `GET /api/v1/spaces/{space}/events`: a
-//! `snapshot` on every (re)connect, then `change` events. Pages read its signals; the
-//! connection closes when the page that opened it goes away.
+//! Live views of Spaces' EgressPoints from `GET /api/v1/events?spaces=…`: one stream per
+//! tab, whatever pages it shows, with a `snapshot` of each Space on every (re)connect, then
+//! `change` events naming their Space. Pages read a Space's signals through [`SpaceFeed`];
+//! a Space stays followed while a page shows it and for a few seconds after, so moving
+//! between the pages of a Space neither reconnects nor downloads it again.
 
-use super::{Problem, egress_points, space_path};
+use super::{Problem, egress_points, escape};
 use egress_api::events::{ChangeKind, ChangeMessage, EventName, Snapshot};
 use egress_rules::{EgressPoint, SpaceIndex, decode};
 use futures::StreamExt;
-use futures::channel::oneshot;
 use gloo_net::eventsource::futures::EventSource;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::rc::Rc;
 
 /// One EgressPoint as the Space has it: the object as stored (nothing dropped) and the
 /// model the rules read.
@@ -74,178 +76,312 @@ async fn pause_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// What the feed's loop waits for: a stream event, or the tab shown or hidden.
-enum Input {
-    Event(Result<(String, web_sys::MessageEvent), gloo_net::eventsource::EventSourceError>),
+/// How long a Space stays followed after the last page showing it went away: going from
+/// one page of a Space to another keeps its state and the stream, with no new snapshot.
+const LINGER_MS: i32 = 10_000;
+
+/// What the tab's loop waits for besides stream events.
+enum Wake {
+    /// The set of followed Spaces may have changed.
+    Followed,
+    /// The tab was shown (true) or hidden (false).
     Visible(bool),
 }
 
-impl SpaceFeed {
-    /// Opens the feed of `space`; it closes when the calling component is cleaned up.
-    pub fn open(space: String) -> SpaceFeed {
-        let feed = SpaceFeed {
-            status: RwSignal::new(FeedStatus::Connecting),
-            items: RwSignal::new(BTreeMap::new()),
-            revision: RwSignal::new(0),
-            recently_changed: RwSignal::new(Vec::new()),
-        };
-        let (stop, stopped) = oneshot::channel::<()>();
-        let stop = Arc::new(Mutex::new(Some(stop)));
-        let stop_now = move || {
-            if let Some(stop) = stop.lock().ok().and_then(|mut s| s.take()) {
-                let _ = stop.send(());
-            }
-        };
-        // Leaving the page must free the connection at once: over HTTP/1.1 a browser keeps at
-        // most six per server, and streams left open by earlier pages starve the next page's
-        // requests.
-        let on_leave = window_event_listener(leptos::ev::pagehide, {
-            let stop_now = stop_now.clone();
-            move |_| stop_now()
-        });
-        // A hidden tab pauses its stream for the same reason: seven open tabs must not
-        // starve each other. Coming back reconnects, and the snapshot shows what changed.
-        let (visibility, visible) = futures::channel::mpsc::unbounded::<bool>();
+enum Input {
+    Event(Result<(String, web_sys::MessageEvent), gloo_net::eventsource::EventSourceError>),
+    Wake(Wake),
+}
+
+/// One followed Space: its signals (kept by the hub, so they outlive the pages that show
+/// them), how many pages show it, and where its stream stands.
+struct Followed {
+    status: ArcRwSignal<FeedStatus>,
+    items: ArcRwSignal<BTreeMap<String, StoredEgressPoint>>,
+    revision: ArcRwSignal<u64>,
+    recently_changed: ArcRwSignal<Vec<String>>,
+    pages: usize,
+    /// Left by its last page, and still lingering.
+    lingering: bool,
+    /// A snapshot has arrived since it was followed.
+    seen_snapshot: bool,
+    /// Refused (forbidden, unknown): left out of the stream until a page follows it again.
+    failed: bool,
+}
+
+impl Followed {
+    fn new() -> Followed {
+        Followed {
+            status: ArcRwSignal::new(FeedStatus::Connecting),
+            items: ArcRwSignal::new(BTreeMap::new()),
+            revision: ArcRwSignal::new(0),
+            recently_changed: ArcRwSignal::new(Vec::new()),
+            pages: 0,
+            lingering: false,
+            seen_snapshot: false,
+            failed: false,
+        }
+    }
+
+    /// Sets the status only when it changes: pages re-render on status changes.
+    fn set_status(&self, status: FeedStatus) {
+        if self.status.with_untracked(|s| *s != status) {
+            self.status.set(status);
+        }
+    }
+}
+
+/// The tab's one event stream and the Spaces it follows. Over HTTP/1.1 a browser keeps at
+/// most six connections per server; one stream per tab, whatever it shows, leaves the rest
+/// to the pages' requests.
+struct Hub {
+    spaces: RefCell<BTreeMap<String, Followed>>,
+    wake: futures::channel::mpsc::UnboundedSender<Wake>,
+}
+
+thread_local! {
+    static HUB: Rc<Hub> = Hub::start();
+}
+
+impl Hub {
+    fn start() -> Rc<Hub> {
+        let (wake, woken) = futures::channel::mpsc::unbounded::<Wake>();
+        let hub = Rc::new(Hub { spaces: RefCell::default(), wake: wake.clone() });
+        // A hidden tab closes its stream (seven open tabs must not starve each other), and
+        // so does a page being left; coming back reconnects, and the snapshot shows what
+        // changed meanwhile.
+        let visibility = wake.clone();
         let on_visibility = window_event_listener_untyped("visibilitychange", move |_| {
-            let _ = visibility.unbounded_send(!document().hidden());
+            let _ = visibility.unbounded_send(Wake::Visible(!document().hidden()));
         });
-        on_cleanup(move || {
-            on_leave.remove();
-            on_visibility.remove();
-            stop_now();
+        let leaving = wake.clone();
+        let on_leave = window_event_listener(leptos::ev::pagehide, move |_| {
+            let _ = leaving.unbounded_send(Wake::Visible(false));
         });
-        spawn_local(async move {
-            let run = feed.run(&space, visible);
-            futures::pin_mut!(run);
-            futures::future::select(run, stopped).await;
+        let on_show = window_event_listener(leptos::ev::pageshow, move |_| {
+            let _ = wake.unbounded_send(Wake::Visible(!document().hidden()));
         });
+        // The tab's lifetime: the listeners stay.
+        std::mem::forget((on_visibility, on_leave, on_show));
+        spawn_local(run(hub.clone(), woken));
+        hub
+    }
+
+    /// The Spaces the stream should follow now.
+    fn wanted(&self) -> Vec<String> {
+        let spaces = self.spaces.borrow();
+        spaces
+            .iter()
+            .filter(|(_, f)| (f.pages > 0 || f.lingering) && !f.failed)
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    fn woken(&self) {
+        let _ = self.wake.unbounded_send(Wake::Followed);
+    }
+
+    fn with(&self, space: &str, act: impl FnOnce(&mut Followed)) {
+        if let Some(followed) = self.spaces.borrow_mut().get_mut(space) {
+            act(followed);
+        }
+    }
+
+    fn follow(&self, space: &str) -> SpaceFeed {
+        let mut spaces = self.spaces.borrow_mut();
+        let followed = spaces.entry(space.to_owned()).or_insert_with(Followed::new);
+        if followed.failed && followed.pages == 0 {
+            // Asked again (after signing in, say): try again.
+            *followed = Followed::new();
+        }
+        followed.pages += 1;
+        followed.lingering = false;
+        let feed = SpaceFeed {
+            status: RwSignal::from(followed.status.clone()),
+            items: RwSignal::from(followed.items.clone()),
+            revision: RwSignal::from(followed.revision.clone()),
+            recently_changed: RwSignal::from(followed.recently_changed.clone()),
+        };
+        drop(spaces);
+        self.woken();
         feed
     }
 
-    async fn run(self, space: &str, mut visible: futures::channel::mpsc::UnboundedReceiver<bool>) {
-        // Whether a snapshot has arrived since the feed opened: the first one fills the page,
-        // later ones (reconnects) show what changed meanwhile.
-        let mut seen_snapshot = false;
-        let url = format!("{}/events", space_path(space));
-        // A `resync` asks for a fresh snapshot, a hidden tab pauses: both reconnect.
-        loop {
-            if document().hidden() {
-                self.set_status(FeedStatus::Paused);
-                while let Some(now_visible) = visible.next().await {
-                    if now_visible {
-                        break;
-                    }
-                }
-            }
-            let mut source = match EventSource::new(&url) {
-                Ok(source) => source,
-                Err(e) => return self.fail(super::browser_problem(format!("{e:?}"))),
-            };
-            let streams = EventName::ALL.map(|name| source.subscribe(name.as_str()));
-            let [Ok(snapshots), Ok(changes), Ok(resyncs)] = streams else {
-                return self
-                    .fail(super::browser_problem("the browser refused the event stream".into()));
-            };
-            let events =
-                futures::stream::select_all([snapshots, changes, resyncs]).map(Input::Event);
-            let mut inputs = futures::stream::select(events, visible.by_ref().map(Input::Visible));
-            while let Some(input) = inputs.next().await {
-                // The page that opened the feed is gone: stop.
-                if self.items.is_disposed() {
-                    return;
-                }
-                match input {
-                    Input::Visible(false) => break,
-                    Input::Visible(true) => {}
-                    Input::Event(Ok((kind, message))) => {
-                        let data = message.data().as_string().unwrap_or_default();
-                        match EventName::parse(&kind) {
-                            Some(EventName::Snapshot) => {
-                                self.apply_snapshot(&data, !seen_snapshot);
-                                seen_snapshot = true;
-                            }
-                            Some(EventName::Change) => self.apply_change(&data),
-                            Some(EventName::Resync) | None => break,
-                        }
-                    }
-                    // An EventSource only ever says "error": a plain GET says why in words
-                    // (a 401 sends the user to sign in). Before the first snapshot any
-                    // failure is shown; later the browser's own retries continue, unless the
-                    // Space became forbidden or unknown, which will not come back.
-                    Input::Event(Err(_)) => {
-                        self.set_status(FeedStatus::Reconnecting);
-                        if let Err(problem) = egress_points(space).await
-                            && (!seen_snapshot || matches!(problem.status, 401 | 403 | 404))
-                        {
-                            return self.fail(problem);
-                        }
-                        // A stream refused with an error status is closed for good: open a
-                        // new one after a pause instead of waiting on a dead one.
-                        if source.state() == gloo_net::eventsource::State::Closed {
-                            pause_ms(2000).await;
-                            break;
-                        }
-                    }
-                }
-            }
-            drop(inputs);
-            source.close();
+    fn unfollow(&self, space: &str) {
+        let mut left = false;
+        self.with(space, |f| {
+            f.pages = f.pages.saturating_sub(1);
+            left = f.pages == 0;
+            f.lingering = left;
+        });
+        if left {
+            let space = space.to_owned();
+            spawn_local(async move {
+                pause_ms(LINGER_MS).await;
+                HUB.with(|hub| hub.expire(&space));
+            });
         }
     }
 
-    fn fail(&self, problem: Problem) {
-        if !self.status.is_disposed() {
-            self.status.set(FeedStatus::Failed(problem));
+    /// Forgets a Space no page came back to.
+    fn expire(&self, space: &str) {
+        let mut spaces = self.spaces.borrow_mut();
+        if spaces.get(space).is_some_and(|f| f.pages == 0) {
+            spaces.remove(space);
+            drop(spaces);
+            self.woken();
         }
     }
 
-    /// Replaces the state with a snapshot; unless it is the `first`, what differs from the
-    /// state shown changed meanwhile.
-    fn apply_snapshot(&self, data: &str, first: bool) {
+    /// Replaces a Space's state with its snapshot; unless it is the first, what differs
+    /// from the state shown changed meanwhile.
+    fn apply_snapshot(&self, data: &str) {
         let Ok(snapshot) = serde_json::from_str::<Snapshot>(data) else { return };
+        let Some(space) = snapshot.space.as_deref() else { return };
         let next: BTreeMap<String, StoredEgressPoint> = snapshot
             .items
             .into_iter()
             .map(StoredEgressPoint::new)
             .map(|ep| (ep.model.name().to_owned(), ep))
             .collect();
-        if !first {
-            let changed: Vec<String> = self.items.with_untracked(|old| {
-                next.iter()
-                    .filter(|(name, ep)| old.get(*name) != Some(ep))
-                    .map(|(name, _)| name.clone())
-                    .collect()
-            });
-            if !changed.is_empty() {
-                self.recently_changed.set(changed);
-                self.revision.update(|r| *r += 1);
+        self.with(space, |f| {
+            if f.seen_snapshot {
+                let changed: Vec<String> = f.items.with_untracked(|old| {
+                    next.iter()
+                        .filter(|(name, ep)| old.get(*name) != Some(ep))
+                        .map(|(name, _)| name.clone())
+                        .collect()
+                });
+                if !changed.is_empty() {
+                    f.recently_changed.set(changed);
+                    f.revision.update(|r| *r += 1);
+                }
             }
-        }
-        self.items.set(next);
-        self.set_status(FeedStatus::Live);
-    }
-
-    /// Sets the status only when it changes: pages re-render on status changes.
-    fn set_status(&self, status: FeedStatus) {
-        if self.status.try_with_untracked(|s| *s != status) == Some(true) {
-            self.status.set(status);
-        }
+            f.seen_snapshot = true;
+            f.items.set(next);
+            f.set_status(FeedStatus::Live);
+        });
     }
 
     fn apply_change(&self, data: &str) {
         let Ok(change) = serde_json::from_str::<ChangeMessage>(data) else { return };
+        let Some(space) = change.space.as_deref() else { return };
         let ep = StoredEgressPoint::new(change.object);
         let name = ep.model.name().to_owned();
-        self.items.update(|items| {
-            if change.kind == ChangeKind::Deleted {
-                items.remove(&name);
-            } else {
-                items.insert(name.clone(), ep);
-            }
+        self.with(space, |f| {
+            f.items.update(|items| {
+                if change.kind == ChangeKind::Deleted {
+                    items.remove(&name);
+                } else {
+                    items.insert(name.clone(), ep);
+                }
+            });
+            f.recently_changed.set(vec![name]);
+            f.revision.update(|r| *r += 1);
+            f.set_status(FeedStatus::Live);
         });
-        self.recently_changed.set(vec![name]);
-        self.revision.update(|r| *r += 1);
-        self.set_status(FeedStatus::Live);
+    }
+}
+
+/// The tab's stream: follows the wanted Spaces, reconnecting when they change, when the
+/// tab is shown again, on `resync`, and after errors.
+async fn run(hub: Rc<Hub>, mut woken: futures::channel::mpsc::UnboundedReceiver<Wake>) {
+    let mut hidden = document().hidden();
+    loop {
+        let spaces = hub.wanted();
+        if spaces.is_empty() || hidden {
+            if hidden {
+                for space in &spaces {
+                    hub.with(space, |f| f.set_status(FeedStatus::Paused));
+                }
+            }
+            match woken.next().await {
+                Some(Wake::Visible(visible)) => hidden = !visible,
+                Some(Wake::Followed) => {}
+                None => return,
+            }
+            continue;
+        }
+        let url = format!("/api/v1/events?spaces={}", escape(&spaces.join(",")));
+        let mut source = match EventSource::new(&url) {
+            Ok(source) => source,
+            Err(e) => {
+                let problem = super::browser_problem(format!("{e:?}"));
+                spaces.iter().for_each(|s| fail(&hub, s, problem.clone()));
+                continue;
+            }
+        };
+        let streams = EventName::ALL.map(|name| source.subscribe(name.as_str()));
+        let [Ok(snapshots), Ok(changes), Ok(resyncs)] = streams else {
+            let problem = super::browser_problem("the browser refused the event stream".into());
+            spaces.iter().for_each(|s| fail(&hub, s, problem.clone()));
+            continue;
+        };
+        let events = futures::stream::select_all([snapshots, changes, resyncs]).map(Input::Event);
+        let mut inputs = futures::stream::select(events, woken.by_ref().map(Input::Wake));
+        while let Some(input) = inputs.next().await {
+            match input {
+                Input::Wake(Wake::Visible(false)) => {
+                    hidden = true;
+                    break;
+                }
+                Input::Wake(Wake::Visible(true)) => hidden = false,
+                Input::Wake(Wake::Followed) if hub.wanted() != spaces => break,
+                Input::Wake(Wake::Followed) => {}
+                Input::Event(Ok((kind, message))) => {
+                    let data = message.data().as_string().unwrap_or_default();
+                    match EventName::parse(&kind) {
+                        Some(EventName::Snapshot) => hub.apply_snapshot(&data),
+                        Some(EventName::Change) => hub.apply_change(&data),
+                        Some(EventName::Resync) | None => break,
+                    }
+                }
+                // An EventSource only ever says "error": a plain GET of each Space says why
+                // in words (a 401 sends the user to sign in). Before a Space's first
+                // snapshot any failure is shown; later the browser's own retries continue,
+                // unless the Space became forbidden or unknown, which will not come back.
+                Input::Event(Err(_)) => {
+                    for space in &spaces {
+                        hub.with(space, |f| f.set_status(FeedStatus::Reconnecting));
+                        let first =
+                            hub.spaces.borrow().get(space).is_some_and(|f| !f.seen_snapshot);
+                        if let Err(problem) = egress_points(space).await
+                            && (first || matches!(problem.status, 401 | 403 | 404))
+                        {
+                            fail(&hub, space, problem);
+                        }
+                    }
+                    // A stream refused with an error status is closed for good: open a new
+                    // one after a pause instead of waiting on a dead one.
+                    if hub.wanted() != spaces
+                        || source.state() == gloo_net::eventsource::State::Closed
+                    {
+                        pause_ms(2000).await;
+                        break;
+                    }
+                }
+            }
+        }
+        drop(inputs);
+        source.close();
+    }
+}
+
+/// Marks a Space refused: shown as failed, left out of the stream.
+fn fail(hub: &Hub, space: &str, problem: Problem) {
+    hub.with(space, |f| {
+        f.failed = true;
+        f.set_status(FeedStatus::Failed(problem));
+    });
+}
+
+impl SpaceFeed {
+    /// The live view of `space`, shared by every page of the tab that shows it; the tab's
+    /// one stream follows it while a page shows it (and a little after).
+    pub fn open(space: String) -> SpaceFeed {
+        let feed = HUB.with(|hub| hub.follow(&space));
+        on_cleanup(move || HUB.with(|hub| hub.unfollow(&space)));
+        feed
     }
 
     /// The rules' index of the Space's EgressPoints, for Space-wide checks.

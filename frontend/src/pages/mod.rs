@@ -2,6 +2,7 @@
 
 mod egress_point;
 mod form;
+pub mod lazy;
 mod space_egresspoints;
 pub mod space_expectations;
 mod space_rules;
@@ -9,14 +10,10 @@ mod spaces;
 mod suggestions;
 mod workload;
 
-pub use egress_point::EgressPointPage;
-pub use form::{CreatePage, EditPage};
-pub use space_egresspoints::SpaceEgressPointsPage;
-pub use space_expectations::SpaceExpectationsPage;
 pub use space_rules::SpaceRulesPage;
 pub use spaces::SpacesPage;
 pub use suggestions::take_suggested as suggestions_take;
-pub use workload::{WorkloadPage, WorkloadPicker};
+pub use workload::WorkloadPicker;
 
 use crate::api;
 use egress_rules::{SUPPORTED_SOURCE_KINDS, WorkloadRef};

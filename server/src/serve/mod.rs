@@ -10,9 +10,11 @@ use crate::cli::ServeArgs;
 use crate::{Error, Result};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use std::path::{Path, PathBuf};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeader;
 
 pub use egress_apiserver::http::AllowedHosts;
 
@@ -25,11 +27,18 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub fn router(state: AppState, allowed: AllowedHosts) -> Router {
     let index = state.site_dir.join("index.html");
     // `cargo xtask build` writes `.br` and `.gz` files beside the big ones: sent to browsers
-    // that accept brotli or gzip, without compressing per request.
+    // that accept brotli or gzip, without compressing per request. `no-cache`: the browser
+    // asks again (a 304 when unchanged) on every load, so after a new build it never runs
+    // a cached `pkg/egress_frontend.js` with a new main module, or the other way round.
     let site = ServeDir::new(&state.site_dir)
         .precompressed_br()
         .precompressed_gzip()
         .fallback(ServeFile::new(index));
+    let site = SetResponseHeader::if_not_present(
+        site,
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
     let metrics = metrics::Metrics::default();
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
