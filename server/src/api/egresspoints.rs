@@ -38,7 +38,7 @@ pub(crate) fn workload_api(
 /// Read-your-writes: returns once the Space's cache holds what the console just wrote (or a
 /// newer version), so that the lists, `/rules` and the check of the next write see it.
 async fn seen_by_cache(reads: &Reads, written: &DynamicObject) {
-    if let (Some(cache), Some(name)) = (&reads.cache, &written.metadata.name) {
+    if let (Some(cache), Some(name)) = (&reads.following, &written.metadata.name) {
         cache.wait_for_write(name, written.metadata.resource_version.as_deref(), None).await;
     }
 }
@@ -98,7 +98,7 @@ pub async fn egresspoints_list(
     InSpace(space): InSpace,
 ) -> ApiResult<Response> {
     let json = axum::http::HeaderValue::from_static("application/json");
-    if let Some(cache) = state.caches.ready(&space).await {
+    if let Some(cache) = state.caches.ready(&space) {
         let body = cache.read().list_json();
         return Ok(([(axum::http::header::CONTENT_TYPE, json)], body).into_response());
     }
@@ -266,7 +266,7 @@ pub async fn egresspoints_delete(
         .delete(&name, &params)
         .await
         .map_err(|e| ApiError::from_kube(e, &space.name))?;
-    let cache = if query.dry_run { None } else { state.caches.ready(&space).await };
+    let cache = if query.dry_run { None } else { state.caches.following(&space) };
     Ok(axum::Json(match deleted.left() {
         Some(object) => {
             // Kubernetes answers with the object either way: finalizers keep it, marked for

@@ -22,13 +22,16 @@ pub struct Reads {
     pub space: Space,
     /// Its watch cache, when that can answer.
     pub cache: Option<Arc<SpaceCache>>,
+    /// Its watch cache, ready or not: what a write waits on (None without caches).
+    pub following: Option<Arc<SpaceCache>>,
 }
 
 impl Reads {
     /// The reads of `space`: from its cache when that has listed the Space.
     pub async fn of(caches: &SpaceCaches, space: Space) -> Reads {
-        let cache = caches.ready(&space).await;
-        Reads { space, cache }
+        let following = caches.following(&space);
+        let cache = following.clone().filter(|c| c.read().ready());
+        Reads { space, cache, following }
     }
 
     /// The EgressPoints, as the rules read them.

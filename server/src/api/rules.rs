@@ -26,7 +26,7 @@ pub async fn rules_list(
 ) -> ApiResult<axum::response::Response> {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
-    if let Some(cache) = state.caches.ready(&space).await {
+    if let Some(cache) = state.caches.ready(&space) {
         // Made once per change of the Space, not per request, and kept compressed.
         let cached = cache.read().cached_rules_gzip();
         let gzip = match cached {
@@ -169,7 +169,7 @@ pub async fn reachability_get(
     let protocol = Protocol::parse(&query.protocol).ok_or_else(|| {
         bad(format!("protocol \"{}\" must be HTTP, HTTPS, TCP or TLS", query.protocol))
     })?;
-    let answer = match state.caches.ready(&space).await {
+    let answer = match state.caches.ready(&space) {
         Some(cache) => reachability(
             &cache.read().egress_points(),
             &workload,

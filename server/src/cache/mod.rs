@@ -3,9 +3,9 @@
 //! feed, the lists, `/rules`, `/workloads`, reachability and the check before every write.
 //! A request then costs a lock and a copy instead of three list calls and a rebuild.
 //!
-//! Consistency: reads wait (bounded) until the cache has listed the Space; after one of the
-//! console's own writes, the handler waits (bounded) until the cache has seen it, so a read
-//! that follows a write sees it. When the cache cannot list (no `watch` permission, an API
+//! Consistency: until a cache has listed its Space, reads ask Kubernetes directly; after one
+//! of the console's own writes, the handler waits (bounded) until the cache has seen it (and
+//! listed, if it had not), so a read that follows a write sees it whichever path it takes. When the cache cannot list (no `watch` permission, an API
 //! server that does not answer), callers fall back to asking Kubernetes directly, so the
 //! answer and its error are the same as without the cache.
 //!
@@ -33,7 +33,7 @@ pub const MAX_CACHES: usize = 512;
 /// Most JSON bytes held across caches (the objects themselves; their specs and the
 /// index take about as much again).
 pub const MAX_BYTES: usize = 512 * 1024 * 1024;
-/// Longest a read waits for a new cache to list its Space.
+/// Longest the live feed waits for a new cache to list its Space before its snapshot.
 pub const SYNC_WAIT: Duration = Duration::from_secs(5);
 /// Longest a write waits for the cache to see it.
 pub const WRITE_WAIT: Duration = Duration::from_secs(3);
@@ -107,11 +107,16 @@ impl SpaceCache {
     /// ours), or, with `None`, no longer holds it at `was` (a delete).
     pub async fn wait_for_write(&self, name: &str, version: Option<&str>, was: Option<&str>) {
         let seen = self
-            .wait_until(WRITE_WAIT, |s| match (s.get(name), version) {
-                (Some(c), Some(v)) => c.version == v || state::newer(&c.version, v),
-                (Some(c), None) => was.is_some_and(|w| c.version != w),
-                (None, Some(_)) => false,
-                (None, None) => true,
+            .wait_until(WRITE_WAIT, |s| {
+                // A cache that cannot list never answers reads: nothing to wait for.
+                s.failed()
+                    || s.ready()
+                        && match (s.get(name), version) {
+                            (Some(c), Some(v)) => c.version == v || state::newer(&c.version, v),
+                            (Some(c), None) => was.is_some_and(|w| c.version != w),
+                            (None, Some(_)) => false,
+                            (None, None) => true,
+                        }
             })
             .await;
         if !seen {
@@ -164,15 +169,17 @@ impl SpaceCaches {
         cache
     }
 
-    /// The Space's cache once it can answer reads (waiting up to [`SYNC_WAIT`] for a new
-    /// one to list), or None: then ask Kubernetes directly.
-    pub async fn ready(&self, space: &Space) -> Option<Arc<SpaceCache>> {
-        if !self.enabled {
-            return None;
-        }
-        let cache = self.get(space);
-        let ready = cache.wait_until(SYNC_WAIT, |s| s.ready() || s.failed()).await;
-        (ready && cache.read().ready()).then_some(cache)
+    /// The Space's cache if it can answer reads now, or None: then ask Kubernetes directly.
+    /// A new cache is started, and answers once it has listed the Space; the request that
+    /// started it does not wait for that (a first read costs one list, not two in a row).
+    pub fn ready(&self, space: &Space) -> Option<Arc<SpaceCache>> {
+        self.following(space).filter(|cache| cache.read().ready())
+    }
+
+    /// The Space's cache, ready or not (None with `--no-watch-cache`): what a write waits on
+    /// until the cache has seen it.
+    pub fn following(&self, space: &Space) -> Option<Arc<SpaceCache>> {
+        self.enabled.then(|| self.get(space))
     }
 
     /// Whether the Space has a cache that has listed it (so it answers, for this caller).
