@@ -76,6 +76,13 @@ async fn pause_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Most Spaces one stream follows (the server's limit too).
+const MAX_SPACES: usize = 32;
+
+/// The first and the longest pause before reconnecting after an error (doubled each time,
+/// with jitter, back to the first once a snapshot arrives).
+const RETRY_MS: (i32, i32) = (1_000, 30_000);
+
 /// How long a Space stays followed after the last page showing it went away: going from
 /// one page of a Space to another keeps its state and the stream, with no new snapshot.
 const LINGER_MS: i32 = 10_000;
@@ -103,6 +110,8 @@ struct Followed {
     pages: usize,
     /// Left by its last page, and still lingering.
     lingering: bool,
+    /// How many times its last page left: a linger timer expires only its own leaving.
+    left: u64,
     /// A snapshot has arrived since it was followed.
     seen_snapshot: bool,
     /// Refused (forbidden, unknown): left out of the stream until a page follows it again.
@@ -118,6 +127,7 @@ impl Followed {
             recently_changed: ArcRwSignal::new(Vec::new()),
             pages: 0,
             lingering: false,
+            left: 0,
             seen_snapshot: false,
             failed: false,
         }
@@ -174,6 +184,8 @@ impl Hub {
             .iter()
             .filter(|(_, f)| (f.pages > 0 || f.lingering) && !f.failed)
             .map(|(name, _)| name.clone())
+            // The server follows at most this many on one stream.
+            .take(MAX_SPACES)
             .collect()
     }
 
@@ -190,9 +202,10 @@ impl Hub {
     fn follow(&self, space: &str) -> SpaceFeed {
         let mut spaces = self.spaces.borrow_mut();
         let followed = spaces.entry(space.to_owned()).or_insert_with(Followed::new);
-        if followed.failed && followed.pages == 0 {
+        if followed.failed {
             // Asked again (after signing in, say): try again.
-            *followed = Followed::new();
+            followed.failed = false;
+            followed.set_status(FeedStatus::Connecting);
         }
         followed.pages += 1;
         followed.lingering = false;
@@ -208,25 +221,28 @@ impl Hub {
     }
 
     fn unfollow(&self, space: &str) {
-        let mut left = false;
+        let mut left = None;
         self.with(space, |f| {
             f.pages = f.pages.saturating_sub(1);
-            left = f.pages == 0;
-            f.lingering = left;
+            if f.pages == 0 {
+                f.lingering = true;
+                f.left += 1;
+                left = Some(f.left);
+            }
         });
-        if left {
+        if let Some(left) = left {
             let space = space.to_owned();
             spawn_local(async move {
                 pause_ms(LINGER_MS).await;
-                HUB.with(|hub| hub.expire(&space));
+                HUB.with(|hub| hub.expire(&space, left));
             });
         }
     }
 
-    /// Forgets a Space no page came back to.
-    fn expire(&self, space: &str) {
+    /// Forgets a Space no page came back to since its `left`-th leaving.
+    fn expire(&self, space: &str, left: u64) {
         let mut spaces = self.spaces.borrow_mut();
-        if spaces.get(space).is_some_and(|f| f.pages == 0) {
+        if spaces.get(space).is_some_and(|f| f.pages == 0 && f.left == left) {
             spaces.remove(space);
             drop(spaces);
             self.woken();
@@ -287,6 +303,7 @@ impl Hub {
 /// tab is shown again, on `resync`, and after errors.
 async fn run(hub: Rc<Hub>, mut woken: futures::channel::mpsc::UnboundedReceiver<Wake>) {
     let mut hidden = document().hidden();
+    let mut retry_ms = RETRY_MS.0;
     loop {
         let spaces = hub.wanted();
         if spaces.is_empty() || hidden {
@@ -307,14 +324,14 @@ async fn run(hub: Rc<Hub>, mut woken: futures::channel::mpsc::UnboundedReceiver<
             Ok(source) => source,
             Err(e) => {
                 let problem = super::browser_problem(format!("{e:?}"));
-                spaces.iter().for_each(|s| fail(&hub, s, problem.clone()));
+                spaces.iter().for_each(|s| fail(&hub, s, problem.clone(), true));
                 continue;
             }
         };
         let streams = EventName::ALL.map(|name| source.subscribe(name.as_str()));
         let [Ok(snapshots), Ok(changes), Ok(resyncs)] = streams else {
             let problem = super::browser_problem("the browser refused the event stream".into());
-            spaces.iter().for_each(|s| fail(&hub, s, problem.clone()));
+            spaces.iter().for_each(|s| fail(&hub, s, problem.clone(), true));
             continue;
         };
         let events = futures::stream::select_all([snapshots, changes, resyncs]).map(Input::Event);
@@ -331,32 +348,38 @@ async fn run(hub: Rc<Hub>, mut woken: futures::channel::mpsc::UnboundedReceiver<
                 Input::Event(Ok((kind, message))) => {
                     let data = message.data().as_string().unwrap_or_default();
                     match EventName::parse(&kind) {
-                        Some(EventName::Snapshot) => hub.apply_snapshot(&data),
+                        Some(EventName::Snapshot) => {
+                            retry_ms = RETRY_MS.0;
+                            hub.apply_snapshot(&data);
+                        }
                         Some(EventName::Change) => hub.apply_change(&data),
                         Some(EventName::Resync) | None => break,
                     }
                 }
                 // An EventSource only ever says "error": a plain GET of each Space says why
-                // in words (a 401 sends the user to sign in). Before a Space's first
-                // snapshot any failure is shown; later the browser's own retries continue,
-                // unless the Space became forbidden or unknown, which will not come back.
+                // in words (a 401 sends the user to sign in). A Space forbidden or unknown
+                // leaves the stream (that will not come back); any other failure is shown
+                // before a Space's first snapshot, and retried.
                 Input::Event(Err(_)) => {
                     for space in &spaces {
                         hub.with(space, |f| f.set_status(FeedStatus::Reconnecting));
                         let first =
                             hub.spaces.borrow().get(space).is_some_and(|f| !f.seen_snapshot);
-                        if let Err(problem) = egress_points(space).await
-                            && (first || matches!(problem.status, 401 | 403 | 404))
-                        {
-                            fail(&hub, space, problem);
+                        if let Err(problem) = egress_points(space).await {
+                            let last = matches!(problem.status, 401 | 403 | 404);
+                            if last || first {
+                                fail(&hub, space, problem, last);
+                            }
                         }
                     }
                     // A stream refused with an error status is closed for good: open a new
-                    // one after a pause instead of waiting on a dead one.
+                    // one after a pause (longer each time) instead of waiting on a dead one.
                     if hub.wanted() != spaces
                         || source.state() == gloo_net::eventsource::State::Closed
                     {
-                        pause_ms(2000).await;
+                        let jitter = (js_sys::Math::random() * f64::from(retry_ms) / 2.0) as i32;
+                        pause_ms(retry_ms + jitter).await;
+                        retry_ms = (retry_ms * 2).min(RETRY_MS.1);
                         break;
                     }
                 }
@@ -367,10 +390,11 @@ async fn run(hub: Rc<Hub>, mut woken: futures::channel::mpsc::UnboundedReceiver<
     }
 }
 
-/// Marks a Space refused: shown as failed, left out of the stream.
-fn fail(hub: &Hub, space: &str, problem: Problem) {
+/// Shows a Space as failed; when it is the `last` word (forbidden, unknown, refused by the
+/// browser), it also leaves the stream until a page follows it again.
+fn fail(hub: &Hub, space: &str, problem: Problem, last: bool) {
     hub.with(space, |f| {
-        f.failed = true;
+        f.failed |= last;
         f.set_status(FeedStatus::Failed(problem));
     });
 }

@@ -38,8 +38,8 @@ pub(crate) fn workload_api(
 /// Read-your-writes: returns once the Space's cache holds what the console just wrote (or a
 /// newer version), so that the lists, `/rules` and the check of the next write see it.
 async fn seen_by_cache(reads: &Reads, written: &DynamicObject) {
-    if let (Some(cache), Some(name)) = (&reads.following, &written.metadata.name) {
-        cache.wait_for_write(name, written.metadata.resource_version.as_deref(), None).await;
+    if let (Some(cache), Some(name)) = (reads.following(), &written.metadata.name) {
+        cache.wait_for_write(name, written.metadata.resource_version.as_deref()).await;
     }
 }
 
@@ -103,6 +103,7 @@ pub async fn egresspoints_list(
         return Ok(([(axum::http::header::CONTENT_TYPE, json)], body).into_response());
     }
     let text = list_raw(&space).await?;
+    state.caches.vouch(&space);
     let list: RawList<'_> = serde_json::from_str(&text).map_err(|e| unexpected_list(&space, &e))?;
     let version = serde_json::to_string(&list.metadata.resource_version).unwrap_or_default();
     let mut body = String::with_capacity(text.len() + 64);
@@ -274,13 +275,13 @@ pub async fn egresspoints_delete(
             if let Some(cache) = cache {
                 let kept = object.metadata.finalizers.as_ref().is_some_and(|f| !f.is_empty());
                 let version = object.metadata.resource_version.as_deref().filter(|_| kept);
-                cache.wait_for_write(&name, version, None).await;
+                cache.wait_for_write(&name, version).await;
             }
             to_value(&object)
         }
         None => {
             if let Some(cache) = cache {
-                cache.wait_for_write(&name, None, None).await;
+                cache.wait_for_write(&name, None).await;
             }
             json!({"name": name, "deleted": true})
         }

@@ -64,11 +64,15 @@ pub async fn events_multiplexed(
             format!("?spaces= names 1 to {MAX_SPACES_PER_STREAM} Spaces, comma-separated"),
         ));
     }
-    let mut streams = Vec::with_capacity(names.len());
-    for name in names {
-        let space = state.catalog.get(name, &caller).await?;
-        streams.push(space_events(&state, space, true).await?);
-    }
+    // The Spaces are resolved and checked together, not one after another.
+    let streams = futures_util::future::try_join_all(names.into_iter().map(|name| {
+        let (state, caller) = (&state, &caller);
+        async move {
+            let space = state.catalog.get(name, caller).await?;
+            space_events(state, space, true).await
+        }
+    }))
+    .await?;
     let events = futures_util::stream::select_all(streams);
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

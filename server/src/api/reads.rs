@@ -22,23 +22,37 @@ pub struct Reads {
     pub space: Space,
     /// Its watch cache, when that can answer.
     pub cache: Option<Arc<SpaceCache>>,
-    /// Its watch cache, ready or not: what a write waits on (None without caches).
-    pub following: Option<Arc<SpaceCache>>,
+    caches: SpaceCaches,
 }
 
 impl Reads {
     /// The reads of `space`: from its cache when that has listed the Space.
     pub async fn of(caches: &SpaceCaches, space: Space) -> Reads {
-        let following = caches.following(&space);
-        let cache = following.clone().filter(|c| c.read().ready());
-        Reads { space, cache, following }
+        let cache = caches.ready(&space);
+        Reads { space, cache, caches: caches.clone() }
+    }
+
+    /// The Space's watch cache as it is now, ready or not: what a write waits on until the
+    /// cache has seen it. Asked after the write, since the write's own check may have
+    /// started it (a cache that lists after the write still needs its watch event).
+    pub fn following(&self) -> Option<Arc<SpaceCache>> {
+        self.caches.following(&self.space)
+    }
+
+    /// Passes a direct read's answer through; one that worked lets the Space's cache start
+    /// (in token mode, only a caller Kubernetes answered may start watchers).
+    fn vouched<T>(&self, answer: ApiResult<T>) -> ApiResult<T> {
+        if answer.is_ok() {
+            self.caches.vouch(&self.space);
+        }
+        answer
     }
 
     /// The EgressPoints, as the rules read them.
     pub async fn egress_points(&self) -> ApiResult<Vec<EgressPoint>> {
         match &self.cache {
             Some(cache) => Ok(cache.read().egress_points()),
-            None => Ok(current(&self.space).await?.0),
+            None => Ok(self.vouched(current(&self.space).await)?.0),
         }
     }
 
@@ -46,7 +60,7 @@ impl Reads {
     pub async fn workloads(&self) -> ApiResult<Vec<WorkloadRef>> {
         match self.cached_workloads() {
             Some(Workloads::Listed(list)) => Ok(list),
-            _ => workloads(&self.space).await,
+            _ => self.vouched(workloads(&self.space).await),
         }
     }
 
@@ -55,7 +69,7 @@ impl Reads {
         match self.cached_workloads() {
             Some(Workloads::Listed(list)) => Ok(Some(list)),
             Some(Workloads::Unreadable) => Ok(None),
-            None => readable_workloads(&self.space).await,
+            None => self.vouched(readable_workloads(&self.space).await),
         }
     }
 
@@ -67,7 +81,7 @@ impl Reads {
     /// included).
     pub async fn check(&self, value: &Value) -> ApiResult<Vec<Diagnostic>> {
         let Some(cache) = self.cache.clone() else {
-            return check_in_space(&self.space, value).await;
+            return self.vouched(check_in_space(&self.space, value).await);
         };
         let value = value.clone();
         // Checking a large body is CPU work: off the async workers. The index is the

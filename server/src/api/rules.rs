@@ -27,11 +27,18 @@ pub async fn rules_list(
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
     if let Some(cache) = state.caches.ready(&space) {
-        // Made once per change of the Space, not per request, and kept compressed.
+        // Made once per change of the Space, not per request, and kept compressed; made
+        // without holding the cache's lock (watch events keep arriving meanwhile).
         let cached = cache.read().cached_rules_gzip();
         let gzip = match cached {
             Some(gzip) => gzip,
-            None => egress_apiserver::http::cpu::run(move || cache.write().rules_gzip()).await,
+            None => {
+                let inputs = cache.read().rules_inputs();
+                let generation = inputs.generation();
+                let gzip = egress_apiserver::http::cpu::run(move || inputs.make()).await;
+                cache.write().store_rules_gzip(generation, gzip.clone());
+                gzip
+            }
         };
         let json = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
@@ -40,19 +47,29 @@ pub async fn rules_list(
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .any(|coding| {
-                let mut parts = coding.split(';').map(str::trim);
-                parts.next() == Some("gzip") && !parts.any(|p| p == "q=0")
-            });
+            .any(accepts_gzip);
         if accepts_gzip {
             let encoding = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             return Ok(([json, vary, encoding], gzip).into_response());
         }
-        let body = crate::cache::state::gunzip(&gzip);
-        return Ok(([json, vary], body).into_response());
+        let body = egress_apiserver::http::cpu::run(move || crate::cache::state::gunzip(&gzip));
+        return Ok(([json, vary], body.await).into_response());
     }
     let (eps, version) = super::reads::current(&space).await?;
+    state.caches.vouch(&space);
     Ok(Json(RulesList { resource_version: version, rules: flatten(&eps) }).into_response())
+}
+
+/// Whether one `Accept-Encoding` item accepts gzip: `gzip` (any case) without a zero
+/// quality (`q=0`, `q=0.0`, `Q=0.000`).
+fn accepts_gzip(coding: &str) -> bool {
+    let mut parts = coding.split(';').map(str::trim);
+    let named = parts.next().is_some_and(|c| c.eq_ignore_ascii_case("gzip"));
+    let refused = parts.any(|p| {
+        let (key, value) = p.split_once('=').unwrap_or((p, ""));
+        key.trim().eq_ignore_ascii_case("q") && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+    });
+    named && !refused
 }
 
 /// `?delete=a,b`: EgressPoints the change removes.
@@ -179,6 +196,7 @@ pub async fn reachability_get(
         ),
         None => {
             let (eps, _) = super::reads::current(&space).await?;
+            state.caches.vouch(&space);
             reachability(&eps, &workload, &query.host, query.port, protocol)
         }
     };
@@ -218,4 +236,17 @@ pub async fn validate(
     diagnostics.extend(body.notes);
     diagnostics.extend(egress_rules::manifest_diagnostics(&body.value));
     Ok(Json(Report { valid: !has_errors(&diagnostics), diagnostics }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn gzip_is_sent_unless_refused_with_a_zero_quality() {
+        for yes in ["gzip", "GZIP", " gzip ", "gzip;q=0.5", "gzip; q=1"] {
+            assert!(super::accepts_gzip(yes), "{yes}");
+        }
+        for no in ["br", "gzip;q=0", "gzip;q=0.0", "gzip; Q=0.000", "x-gzip"] {
+            assert!(!super::accepts_gzip(no), "{no}");
+        }
+    }
 }

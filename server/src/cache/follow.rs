@@ -51,8 +51,16 @@ pub async fn egress_points(space: Space, sink: std::sync::Arc<Sink>) {
             Err(error) => {
                 tracing::warn!(space = %space.name, %error, "EgressPoint watch failed; retrying");
                 let status = status_of(&error);
-                if !sink.state.read().unwrap_or_else(|e| e.into_inner()).egress_synced {
-                    sink.update(|s| s.egress_failed = Some(status.unwrap_or(0)));
+                let refused = matches!(status, Some(401 | 403));
+                let synced = sink.state.read().unwrap_or_else(|e| e.into_inner()).egress_synced;
+                // Refused (the caller lost access, the token expired, watch is not allowed):
+                // the cache stops answering at once, even after it had listed; readers ask
+                // Kubernetes, which says why, and the janitor drops it.
+                if refused || !synced {
+                    sink.update(|s| {
+                        s.egress_failed = Some(status.unwrap_or(0));
+                        s.egress_synced &= !refused;
+                    });
                 }
                 if status == Some(401) {
                     return;
@@ -128,11 +136,15 @@ pub async fn workloads(space: Space, kind: WorkloadKind, sink: std::sync::Arc<Si
                     Some(404) => Listing::Absent,
                     _ => Listing::Failed,
                 };
+                // A refusal counts even after listing (access was lost); other errors only
+                // until the first list (the watch retries, as client-go's informers do).
+                let refused = matches!(status, Some(401 | 403));
                 let listed = sink.update(|s| {
                     let current = kind.listing(s);
                     let listed = matches!(current, Listing::Listed(_));
-                    if !listed {
-                        *current = listing.clone();
+                    if !listed || refused {
+                        *current =
+                            if status == Some(401) { Listing::Failed } else { listing.clone() };
                     }
                     listed
                 });

@@ -104,17 +104,17 @@ impl SpaceCache {
     }
 
     /// Waits until the cache holds `name` at `version` or newer (a create or replace of
-    /// ours), or, with `None`, no longer holds it at `was` (a delete).
-    pub async fn wait_for_write(&self, name: &str, version: Option<&str>, was: Option<&str>) {
+    /// ours), or, with `None`, no longer holds it (a delete). Only the EgressPoints count:
+    /// a workload listing that failed or is pending neither ends the wait nor prolongs it.
+    pub async fn wait_for_write(&self, name: &str, version: Option<&str>) {
         let seen = self
             .wait_until(WRITE_WAIT, |s| {
-                // A cache that cannot list never answers reads: nothing to wait for.
-                s.failed()
-                    || s.ready()
+                // EgressPoints that cannot be listed are never answered from here.
+                (s.egress_failed() && !s.egress_synced())
+                    || s.egress_synced()
                         && match (s.get(name), version) {
                             (Some(c), Some(v)) => c.version == v || state::newer(&c.version, v),
-                            (Some(c), None) => was.is_some_and(|w| c.version != w),
-                            (None, Some(_)) => false,
+                            (Some(_), None) | (None, Some(_)) => false,
                             (None, None) => true,
                         }
             })
@@ -155,31 +155,67 @@ impl SpaceCaches {
         self.enabled
     }
 
-    /// The Space's cache, started if there is none yet.
+    /// The Space's cache, started if there is none yet (the live feed, after its own check
+    /// that the caller may list the Space). Above [`MAX_CACHES`] the cache is not kept for
+    /// others: it lives as long as the stream.
     pub fn get(&self, space: &Space) -> Arc<SpaceCache> {
-        self.janitor.get_or_init(|| self.spawn_janitor());
-        let key = (space.name.clone(), space.caller.clone());
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(entry) = entries.get(&key) {
-            *entry.cache.used.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
-            return entry.cache.clone();
-        }
-        let cache = Arc::new(SpaceCache::start(space));
-        entries.insert(key, Entry { cache: cache.clone() });
-        cache
+        self.start(space).unwrap_or_else(|| Arc::new(SpaceCache::start(space)))
     }
 
-    /// The Space's cache if it can answer reads now, or None: then ask Kubernetes directly.
-    /// A new cache is started, and answers once it has listed the Space; the request that
-    /// started it does not wait for that (a first read costs one list, not two in a row).
+    fn existing(&self, space: &Space) -> Option<Arc<SpaceCache>> {
+        let key = (space.name.clone(), space.caller.clone());
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.get(&key)?;
+        *entry.cache.used.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        Some(entry.cache.clone())
+    }
+
+    /// The Space's cache, started if there is none and fewer than [`MAX_CACHES`] run.
+    fn start(&self, space: &Space) -> Option<Arc<SpaceCache>> {
+        self.janitor.get_or_init(|| self.spawn_janitor());
+        if let Some(cache) = self.existing(space) {
+            return Some(cache);
+        }
+        let key = (space.name.clone(), space.caller.clone());
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_CACHES {
+            return None;
+        }
+        let cache = entries
+            .entry(key)
+            .or_insert_with(|| Entry { cache: Arc::new(SpaceCache::start(space)) })
+            .cache
+            .clone();
+        Some(cache)
+    }
+
+    /// Says that the caller has just read the Space directly with its own credentials: its
+    /// cache may start. In token mode a cache starts only then, so a made-up token never
+    /// starts watchers (with the server's own credentials, any request may start one).
+    pub fn vouch(&self, space: &Space) {
+        if self.enabled {
+            self.start(space);
+        }
+    }
+
+    /// The Space's cache if it can answer reads now, or None: then ask Kubernetes directly
+    /// (and [`SpaceCaches::vouch`] once that worked). A new cache answers once it has listed
+    /// the Space; no request waits for that.
     pub fn ready(&self, space: &Space) -> Option<Arc<SpaceCache>> {
         self.following(space).filter(|cache| cache.read().ready())
     }
 
-    /// The Space's cache, ready or not (None with `--no-watch-cache`): what a write waits on
-    /// until the cache has seen it.
+    /// The Space's cache, ready or not (None with `--no-watch-cache`, or in token mode
+    /// before the caller has been vouched for): what a write waits on until the cache has
+    /// seen it.
     pub fn following(&self, space: &Space) -> Option<Arc<SpaceCache>> {
-        self.enabled.then(|| self.get(space))
+        if !self.enabled {
+            return None;
+        }
+        match space.caller.as_str() {
+            "local" => self.start(space),
+            _ => self.existing(space),
+        }
     }
 
     /// Whether the Space has a cache that has listed it (so it answers, for this caller).
@@ -197,28 +233,49 @@ impl SpaceCaches {
     /// Drops idle caches, then the least recently used ones over the bounds. A cache an
     /// SSE client follows is never dropped: the stream holds it.
     pub fn evict(&self, idle: Duration) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let followed = |e: &Entry| Arc::strong_count(&e.cache) > 1;
-        let last_use = |e: &Entry| *e.cache.used.lock().unwrap_or_else(|p| p.into_inner());
-        entries.retain(|_, e| {
-            followed(e) || (last_use(e).elapsed() < idle && !e.cache.read().failed())
-        });
-        let mut bytes: usize = entries.values().map(|e| e.cache.read().bytes()).sum();
-        if entries.len() <= MAX_CACHES && bytes <= MAX_BYTES {
-            return;
+        // Look at the caches without holding the map: a cache's state lock may be busy.
+        let caches: Vec<((String, String), Arc<SpaceCache>)> = {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            entries.iter().map(|(k, e)| (k.clone(), e.cache.clone())).collect()
+        };
+        // Held by the map, by `caches` above, and by nobody else unless followed.
+        let followed = |c: &Arc<SpaceCache>| Arc::strong_count(c) > 2;
+        let last_use = |c: &SpaceCache| *c.used.lock().unwrap_or_else(|p| p.into_inner());
+        let mut kept: Vec<((String, String), Instant, usize)> = Vec::new();
+        let mut gone = Vec::new();
+        for (key, cache) in &caches {
+            let (failed, bytes) = {
+                let state = cache.read();
+                (state.failed(), state.bytes())
+            };
+            let fresh = last_use(cache).elapsed() < idle && !failed;
+            if followed(cache) || fresh {
+                let at = if followed(cache) { Instant::now() } else { last_use(cache) };
+                kept.push((key.clone(), at, bytes));
+            } else {
+                gone.push(key.clone());
+            }
         }
-        let mut by_age: Vec<((String, String), Instant)> = entries
-            .iter()
-            .filter(|(_, e)| !followed(e))
-            .map(|(k, e)| (k.clone(), last_use(e)))
-            .collect();
-        by_age.sort_by_key(|(_, at)| *at);
-        for (key, _) in by_age {
-            if entries.len() <= MAX_CACHES && bytes <= MAX_BYTES {
+        let mut bytes: usize = kept.iter().map(|(_, _, b)| b).sum();
+        let mut count = kept.len();
+        kept.sort_by_key(|(_, at, _)| *at);
+        for (key, _, size) in kept {
+            if count <= MAX_CACHES && bytes <= MAX_BYTES {
                 break;
             }
-            if let Some(entry) = entries.remove(&key) {
-                bytes -= entry.cache.read().bytes();
+            let followed_now = caches.iter().any(|(k, c)| *k == key && followed(c));
+            if !followed_now {
+                gone.push(key);
+                count -= 1;
+                bytes = bytes.saturating_sub(size);
+            }
+        }
+        drop(caches);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        for key in gone {
+            // Unless a stream took it meanwhile.
+            if entries.get(&key).is_some_and(|e| Arc::strong_count(&e.cache) == 1) {
+                entries.remove(&key);
             }
         }
     }

@@ -43,10 +43,15 @@ impl Cached {
 
     /// The EgressPoint as the rules read it (name and spec).
     pub fn egress_point(&self) -> EgressPoint {
-        let mut egress_point = EgressPoint::new(&*self.name);
-        egress_point.spec = (*self.spec).clone();
-        egress_point
+        egress_point(&self.name, &self.spec)
     }
+}
+
+/// An EgressPoint of this name and spec, as the rules read a cached one.
+fn egress_point(name: &str, spec: &EgressPointSpec) -> EgressPoint {
+    let mut egress_point = EgressPoint::new(name);
+    egress_point.spec = spec.clone();
+    egress_point
 }
 
 fn null() -> Box<RawValue> {
@@ -110,6 +115,8 @@ pub struct SpaceState {
     pub(super) newest: String,
     /// JSON bytes held, for the memory bound.
     pub(super) bytes: usize,
+    /// Bumped on every change: a derived answer made from an older state is not stored.
+    pub(super) generation: u64,
     /// `/rules`, gzip-compressed, made on the first request after a change (compressed,
     /// because 100 Spaces' rules would otherwise hold ~35 MB; 10× less this way).
     pub(super) rules_gzip: Option<Bytes>,
@@ -126,6 +133,7 @@ impl Default for SpaceState {
             container_apps: Listing::Waiting,
             newest: String::new(),
             bytes: 0,
+            generation: 0,
             rules_gzip: None,
         }
     }
@@ -136,6 +144,17 @@ impl SpaceState {
     pub fn ready(&self) -> bool {
         let settled = |l: &Listing| !matches!(l, Listing::Waiting | Listing::Failed);
         self.egress_synced && settled(&self.deployments) && settled(&self.container_apps)
+    }
+
+    /// True when the EgressPoints cannot be listed or watched (refused): the cache does
+    /// not answer until a new one lists them.
+    pub fn egress_failed(&self) -> bool {
+        self.egress_failed.is_some()
+    }
+
+    /// True when the EgressPoints are listed.
+    pub fn egress_synced(&self) -> bool {
+        self.egress_synced
     }
 
     /// True when waiting longer will not make it ready (listing failed).
@@ -181,19 +200,34 @@ impl SpaceState {
         self.rules_gzip.clone()
     }
 
+    /// What `/rules` is made of, taken under the lock (cheap: shared names and specs), so
+    /// that making it ([`RulesInputs::make`]) holds no lock.
+    pub fn rules_inputs(&self) -> RulesInputs {
+        RulesInputs {
+            generation: self.generation,
+            resource_version: self.newest.clone(),
+            items: self.egress.values().map(|c| (c.name.clone(), c.spec.clone())).collect(),
+        }
+    }
+
+    /// Keeps a `/rules` answer made from generation `generation`, unless the state changed
+    /// since.
+    pub fn store_rules_gzip(&mut self, generation: u64, gzip: Bytes) {
+        if generation == self.generation {
+            self.rules_gzip = Some(gzip);
+        }
+    }
+
     /// The flattened rules as the REST API answers them, gzip-compressed, made once per
     /// change.
     pub fn rules_gzip(&mut self) -> Bytes {
         if let Some(gzip) = &self.rules_gzip {
             return gzip.clone();
         }
-        let list = egress_api::RulesList {
-            resource_version: self.newest.clone(),
-            rules: egress_rules::flatten(&self.egress_points()),
-        };
-        let json = serde_json::to_vec(&list).unwrap_or_default();
-        let gzip = Bytes::from(gzip(&json));
-        self.rules_gzip = Some(gzip.clone());
+        let inputs = self.rules_inputs();
+        let generation = inputs.generation;
+        let gzip = inputs.make();
+        self.store_rules_gzip(generation, gzip.clone());
         gzip
     }
 
@@ -229,6 +263,7 @@ impl SpaceState {
     }
 
     fn changed(&mut self, version: &str) {
+        self.generation += 1;
         self.rules_gzip = None;
         if newer(version, &self.newest) {
             self.newest = version.to_owned();
@@ -287,6 +322,31 @@ impl SpaceState {
         self.egress_synced = true;
         self.egress_failed = None;
         changes
+    }
+}
+
+/// The EgressPoints `/rules` is made from, with the state's generation then.
+pub struct RulesInputs {
+    generation: u64,
+    resource_version: String,
+    items: Vec<(Arc<str>, Arc<EgressPointSpec>)>,
+}
+
+impl RulesInputs {
+    /// The generation these were taken at.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// `/rules` as JSON, gzip-compressed (CPU work: call it off the async workers).
+    pub fn make(self) -> Bytes {
+        let egress_points: Vec<EgressPoint> =
+            self.items.iter().map(|(name, spec)| egress_point(name, spec)).collect();
+        let list = egress_api::RulesList {
+            resource_version: self.resource_version,
+            rules: egress_rules::flatten(&egress_points),
+        };
+        Bytes::from(gzip(&serde_json::to_vec(&list).unwrap_or_default()))
     }
 }
 

@@ -3,7 +3,6 @@
 
 use axum::http::header;
 use axum::http::request::Parts;
-use std::hash::{Hash, Hasher};
 
 /// The name of the HttpOnly cookie that holds the token after sign-in.
 pub const TOKEN_COOKIE: &str = "egress_token";
@@ -27,16 +26,22 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// A short, non-reversible key for per-caller caches (never the token itself).
+    /// A non-reversible key for per-caller caches (never the token itself): SHA-256, so
+    /// no second token can be made to share a caller's cached answers (a 64-bit hash
+    /// could be matched).
     pub fn fingerprint(&self) -> String {
         match &self.token {
             None => "local".into(),
             Some(token) => {
-                let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                token.hash(&mut hasher);
-                format!("{:016x}", hasher.finish())
+                let digest = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
+                digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
             }
         }
+    }
+
+    /// True for a caller with a token of its own (token mode).
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
     }
 }
 
