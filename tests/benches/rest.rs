@@ -73,8 +73,8 @@ async fn main() -> Result<()> {
         anyhow::ensure!(text.len() > 1_000_000, "short list: {}", &text[..text.len().min(200)]);
         Ok(())
     };
-    // The first list of a Space starts the console's watch of it (and is answered by a
-    // direct list meanwhile): measured once, apart; the figures are the lists that follow.
+    // The first list of a Space starts the console's watch of it and waits for its first
+    // list: measured once, apart; the figures are the lists that follow.
     let first_ms = time_ms(rest_get, 1).await?[0];
     let mut rest_ms = time_ms(rest_get, 30).await?;
     let direct_list = || async {

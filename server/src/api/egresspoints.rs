@@ -98,7 +98,7 @@ pub async fn egresspoints_list(
     InSpace(space): InSpace,
 ) -> ApiResult<Response> {
     let json = axum::http::HeaderValue::from_static("application/json");
-    if let Some(cache) = state.caches.ready(&space) {
+    if let Some(cache) = state.caches.ready(&space).await {
         let body = cache.read().list_json();
         return Ok(([(axum::http::header::CONTENT_TYPE, json)], body).into_response());
     }

@@ -28,7 +28,7 @@ pub struct Reads {
 impl Reads {
     /// The reads of `space`: from its cache when that has listed the Space.
     pub async fn of(caches: &SpaceCaches, space: Space) -> Reads {
-        let cache = caches.ready(&space);
+        let cache = caches.ready(&space).await;
         Reads { space, cache, caches: caches.clone() }
     }
 

@@ -26,7 +26,7 @@ pub async fn rules_list(
 ) -> ApiResult<axum::response::Response> {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
-    if let Some(cache) = state.caches.ready(&space) {
+    if let Some(cache) = state.caches.ready(&space).await {
         // Made once per change of the Space, not per request, and kept compressed; made
         // without holding the cache's lock (watch events keep arriving meanwhile).
         let cached = cache.read().cached_rules_gzip();
@@ -186,7 +186,7 @@ pub async fn reachability_get(
     let protocol = Protocol::parse(&query.protocol).ok_or_else(|| {
         bad(format!("protocol \"{}\" must be HTTP, HTTPS, TCP or TLS", query.protocol))
     })?;
-    let answer = match state.caches.ready(&space) {
+    let answer = match state.caches.ready(&space).await {
         Some(cache) => reachability(
             &cache.read().egress_points(),
             &workload,

@@ -3,9 +3,10 @@
 //! feed, the lists, `/rules`, `/workloads`, reachability and the check before every write.
 //! A request then costs a lock and a copy instead of three list calls and a rebuild.
 //!
-//! Consistency: until a cache has listed its Space, reads ask Kubernetes directly; after one
-//! of the console's own writes, the handler waits (bounded) until the cache has seen it (and
-//! listed, if it had not), so a read that follows a write sees it whichever path it takes. When the cache cannot list (no `watch` permission, an API
+//! Consistency: a read waits (bounded) for a new cache to list its Space, and asks
+//! Kubernetes directly when it cannot; after one of the console's own writes, the handler
+//! waits (bounded) until the cache has seen it (and listed, if it had not), so a read that
+//! follows a write sees it whichever path it takes. When the cache cannot list (no `watch` permission, an API
 //! server that does not answer), callers fall back to asking Kubernetes directly, so the
 //! answer and its error are the same as without the cache.
 //!
@@ -33,7 +34,7 @@ pub const MAX_CACHES: usize = 512;
 /// Most JSON bytes held across caches (the objects themselves; their specs and the
 /// index take about as much again).
 pub const MAX_BYTES: usize = 512 * 1024 * 1024;
-/// Longest the live feed waits for a new cache to list its Space before its snapshot.
+/// Longest a read (and the live feed's snapshot) waits for a new cache to list its Space.
 pub const SYNC_WAIT: Duration = Duration::from_secs(5);
 /// Longest a write waits for the cache to see it.
 pub const WRITE_WAIT: Duration = Duration::from_secs(3);
@@ -198,11 +199,15 @@ impl SpaceCaches {
         }
     }
 
-    /// The Space's cache if it can answer reads now, or None: then ask Kubernetes directly
-    /// (and [`SpaceCaches::vouch`] once that worked). A new cache answers once it has listed
-    /// the Space; no request waits for that.
-    pub fn ready(&self, space: &Space) -> Option<Arc<SpaceCache>> {
-        self.following(space).filter(|cache| cache.read().ready())
+    /// The Space's cache once it can answer reads (a new one is waited for, up to
+    /// [`SYNC_WAIT`], while it lists the Space: one list, instead of a direct list beside
+    /// the cache's), or None: then ask Kubernetes directly (and [`SpaceCaches::vouch`] once
+    /// that worked).
+    pub async fn ready(&self, space: &Space) -> Option<Arc<SpaceCache>> {
+        let cache = self.following(space)?;
+        cache.wait_until(SYNC_WAIT, |s| s.ready() || s.failed()).await;
+        let ready = cache.read().ready();
+        ready.then_some(cache)
     }
 
     /// The Space's cache, ready or not (None with `--no-watch-cache`, or in token mode
