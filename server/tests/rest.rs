@@ -352,22 +352,8 @@ async fn readyz_needs_a_reachable_space_and_metrics_count_requests_by_route() {
 
 #[tokio::test]
 async fn in_token_mode_a_user_allowed_in_space_a_gets_403_in_space_b_and_401_without_a_token() {
-    use egress_apiserver::auth::Auth;
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tokens.csv"), "alice-token,alice,1\n").unwrap();
-    std::fs::write(
-        dir.path().join("policy.jsonl"),
-        r#"{"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": "Policy", "spec": {"user": "alice", "namespace": "team-a", "resource": "*", "apiGroup": "*"}}"#,
-    )
-    .unwrap();
-    let auth = Auth::from_files(
-        Some(&dir.path().join("tokens.csv")),
-        Some(&dir.path().join("policy.jsonl")),
-    )
-    .unwrap();
-    let api =
-        SpaceApi::open(&dir.path().join("data"), Options { auth, ..Options::default() }).unwrap();
-    api.ensure_namespace("team-a").unwrap();
+    let api = space_api_with_alice_in_team_a(dir.path(), "alice-token,alice,1\n");
     api.ensure_namespace("team-b").unwrap();
     let (addr, _server) = serve_space_api(&api, "127.0.0.1:0").await;
     let url = format!("http://{addr}");

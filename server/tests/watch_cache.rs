@@ -7,7 +7,6 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::*;
-use egress_apiserver::{Options, SpaceApi};
 use egress_console::api::AppState;
 use egress_console::cache::SpaceCaches;
 use egress_console::serve::{AllowedHosts, router};
@@ -186,23 +185,8 @@ async fn answers_from_the_cache_equal_answers_made_without_it() {
 
 #[tokio::test]
 async fn caches_are_per_caller_and_idle_ones_are_dropped() {
-    use egress_apiserver::auth::Auth;
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tokens.csv"), "alice-token,alice,1\nbob-token,bob,2\n")
-        .unwrap();
-    std::fs::write(
-        dir.path().join("policy.jsonl"),
-        r#"{"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": "Policy", "spec": {"user": "alice", "namespace": "team-a", "resource": "*", "apiGroup": "*"}}"#,
-    )
-    .unwrap();
-    let auth = Auth::from_files(
-        Some(&dir.path().join("tokens.csv")),
-        Some(&dir.path().join("policy.jsonl")),
-    )
-    .unwrap();
-    let api =
-        SpaceApi::open(&dir.path().join("data"), Options { auth, ..Options::default() }).unwrap();
-    api.ensure_namespace("team-a").unwrap();
+    let api = space_api_with_alice_in_team_a(dir.path(), "alice-token,alice,1\nbob-token,bob,2\n");
     let (addr, _server) = serve_space_api(&api, "127.0.0.1:0").await;
     let site = tempfile::tempdir().unwrap();
     std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
@@ -296,8 +280,11 @@ async fn one_stream_follows_several_spaces_each_event_naming_its_space() {
     assert_eq!(change["type"], "ADDED");
     assert_eq!(change["object"]["metadata"]["name"], "in-b");
 
+    let too_many: Vec<String> = (0..33).map(|i| format!("s{i}")).collect();
+    let too_many = format!("/api/v1/events?spaces={}", too_many.join(","));
     for (uri, status) in [
         ("/api/v1/events?spaces=", StatusCode::BAD_REQUEST),
+        (too_many.as_str(), StatusCode::BAD_REQUEST),
         ("/api/v1/events?spaces=a,nope", StatusCode::NOT_FOUND),
     ] {
         let (got, problem, _) = call(&app, get(uri)).await;

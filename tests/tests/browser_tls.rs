@@ -3,7 +3,7 @@
 
 use anyhow::{Result, ensure};
 use egress_e2e::ui::{element, wait_path, wait_text};
-use egress_e2e::{Browser, Server, SpaceApiProcess, TempDir, kubectl};
+use egress_e2e::{Browser, Server, SpaceApiProcess, TempDir, run_kubectl};
 
 const MANIFEST: &str = "apiVersion: networking.tanzu.vmware.com/v1alpha1
 kind: EgressPoint
@@ -44,15 +44,8 @@ async fn the_ui_is_served_over_https_and_http2_and_stays_live() -> Result<()> {
             .await?;
         let protocols: Vec<String> = serde_json::from_value(protocols)?;
         ensure!(!protocols.is_empty() && protocols.iter().all(|p| p == "h2"), "{protocols:?}");
-        let mut apply = std::process::Command::new(kubectl())
-            .arg("--kubeconfig")
-            .arg(&api.kubeconfig)
-            .args(["apply", "-f", "-"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .spawn()?;
-        std::io::Write::write_all(&mut apply.stdin.take().expect("stdin"), MANIFEST.as_bytes())?;
-        ensure!(apply.wait()?.success(), "kubectl apply failed");
+        let out = run_kubectl(&api.kubeconfig, &["apply", "-f", "-"], Some(MANIFEST), &[])?;
+        ensure!(out.status.success(), "kubectl apply: {}", String::from_utf8_lossy(&out.stderr));
         element(client, "tr[data-egresspoint='over-http2']").await?;
         browser.screenshot("rules-over-http2").await?;
         Ok(())

@@ -124,3 +124,20 @@ pub async fn sse_events(
     }
     events
 }
+
+/// A Space API with token authentication (`tokens`: the CSV of `--token-auth-file`) whose
+/// ABAC policy lets alice, and nobody else, do everything in namespace team-a.
+pub fn space_api_with_alice_in_team_a(dir: &std::path::Path, tokens: &str) -> SpaceApi {
+    use egress_apiserver::auth::Auth;
+    std::fs::write(dir.join("tokens.csv"), tokens).unwrap();
+    std::fs::write(
+        dir.join("policy.jsonl"),
+        r#"{"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": "Policy", "spec": {"user": "alice", "namespace": "team-a", "resource": "*", "apiGroup": "*"}}"#,
+    )
+    .unwrap();
+    let auth =
+        Auth::from_files(Some(&dir.join("tokens.csv")), Some(&dir.join("policy.jsonl"))).unwrap();
+    let api = SpaceApi::open(&dir.join("data"), Options { auth, ..Options::default() }).unwrap();
+    api.ensure_namespace("team-a").unwrap();
+    api
+}
